@@ -1,0 +1,72 @@
+# Developer entry points for the saga services.
+# `make help` lists the targets. The logic of `run` and `stop` lives in scripts/.
+
+SHELL := /bin/bash
+
+# Build configuration for `build` and `run`: debug (default) or release.
+CONFIG ?= debug
+# AMQP port of the local broker started by `run` (empty: the script's default, 5672).
+AMQP_PORT ?=
+
+# Debian packages the build (librabbitmq-dev) and the tests and `run` (rabbitmq-server) need.
+DEB_PACKAGES := librabbitmq-dev rabbitmq-server
+
+# Targets run one after the other even under `make -j` (deps before build before run).
+.NOTPARALLEL:
+.DEFAULT_GOAL := help
+.PHONY: help deps build test run stop up down clean compose-check
+
+help: ## List the targets
+	@echo "Usage: make <target> [CONFIG=debug|release] [AMQP_PORT=5672]"
+	@echo
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+deps: ## Install missing Debian packages (librabbitmq-dev, rabbitmq-server); quiet when all are present
+	@set -euo pipefail; \
+	if ! command -v dpkg >/dev/null 2>&1; then \
+		command -v rabbitmq-server >/dev/null 2>&1 || \
+			echo "deps: not a Debian system; install librabbitmq (rabbitmq-c) and rabbitmq-server yourself" >&2; \
+		exit 0; \
+	fi; \
+	missing=""; \
+	for pkg in $(DEB_PACKAGES); do \
+		dpkg -s "$$pkg" >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+	else echo "deps: missing:$$missing; run 'apt-get install$$missing' as root" >&2; exit 1; fi; \
+	echo "deps: installing$$missing"; \
+	$$sudo apt-get update -qq; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+
+build: ## swift build (CONFIG=debug by default, CONFIG=release for an optimised build)
+	swift build -c $(CONFIG)
+
+test: deps ## Build and run every test (the tests start their own brokers)
+	swift build --build-tests
+	swift test --skip-build
+
+run: deps build ## Start a local broker (saga@localhost) and the four services in the background
+	CONFIG=$(CONFIG) AMQP_PORT=$(AMQP_PORT) scripts/run-local.sh
+
+stop: ## Stop what `make run` started (services by pid file, the broker only if run started it)
+	scripts/stop-local.sh
+
+up: ## docker compose up --build -d (needs a running Docker engine)
+	@docker info >/dev/null 2>&1 || { echo "up: needs a running Docker engine (docker info failed)" >&2; exit 1; }
+	docker compose up --build -d
+
+down: ## docker compose down (needs a running Docker engine)
+	docker compose down
+
+clean: ## Stop what `run` started, then remove .build and data
+	@if [ -d data/run ]; then scripts/stop-local.sh; fi
+	rm -rf .build data
+
+compose-check: ## Validate compose.yaml with docker-compose, if it is installed
+	@if command -v docker-compose >/dev/null 2>&1; then \
+		docker-compose -f compose.yaml config -q && echo "compose.yaml: valid"; \
+	else \
+		echo "compose-check: docker-compose not installed; skipped"; \
+	fi

@@ -1,0 +1,99 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "saga-services",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "order-service", targets: ["OrderService"]),
+        .executable(name: "payment-service", targets: ["PaymentService"]),
+        .executable(name: "inventory-service", targets: ["InventoryService"]),
+        .executable(name: "projection-service", targets: ["ProjectionService"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    ],
+    targets: [
+        // MARK: Shared kernel
+        .systemLibrary(
+            name: "CRabbitMQ",
+            path: "Shared/CRabbitMQ",
+            pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]
+        ),
+        .target(
+            name: "Messaging",
+            dependencies: ["CRabbitMQ", .product(name: "Logging", package: "swift-log")],
+            path: "Shared/Messaging"
+        ),
+        .target(name: "EventSourcing", path: "Shared/EventSourcing"),
+        .target(name: "Contracts", dependencies: ["EventSourcing"], path: "Shared/Contracts"),
+        .target(
+            name: "EventStore",
+            dependencies: [
+                "EventSourcing", "Contracts",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/EventStore"
+        ),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "Contracts", "EventStore", "Messaging",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Shared/ServiceKit"
+        ),
+
+        // MARK: Domains (pure)
+        .target(name: "OrderDomain", dependencies: ["EventSourcing", "Contracts"], path: "Services/Order/OrderDomain"),
+        .target(name: "PaymentDomain", dependencies: ["EventSourcing", "Contracts"], path: "Services/Payment/PaymentDomain"),
+        .target(name: "InventoryDomain", dependencies: ["EventSourcing", "Contracts"], path: "Services/Inventory/InventoryDomain"),
+
+        // MARK: Services
+        .executableTarget(
+            name: "OrderService",
+            dependencies: ["OrderDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Services/Order/OrderService"
+        ),
+        .executableTarget(
+            name: "PaymentService",
+            dependencies: ["PaymentDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Services/Payment/PaymentService"
+        ),
+        .executableTarget(
+            name: "InventoryService",
+            dependencies: ["InventoryDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Services/Inventory/InventoryService"
+        ),
+        .executableTarget(
+            name: "ProjectionService",
+            dependencies: ["ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Services/Projection/ProjectionService"
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain"]),
+        .testTarget(name: "PaymentDomainTests", dependencies: ["PaymentDomain"]),
+        .testTarget(name: "InventoryDomainTests", dependencies: ["InventoryDomain"]),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Contracts"]),
+        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Contracts"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit"]),
+    ]
+)

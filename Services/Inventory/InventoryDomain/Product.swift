@@ -1,0 +1,101 @@
+import Contracts
+import EventSourcing
+
+/// A product's stock: units on the shelf (`available`) and units held for orders (`reserved`).
+/// It exists from its first restock; neither level is ever negative.
+public struct Product: Aggregate, Equatable {
+    public static let aggregateType = "Product"
+    public static let initial = Product()
+
+    public private(set) var sku = ""
+    public private(set) var name = ""
+    public private(set) var available = 0
+    public private(set) var reserved = 0
+    public private(set) var exists = false
+
+    public func evolve(with event: ProductEvent) -> Product {
+        var product = self
+        switch event {
+        case .restocked(let restocked):
+            product.exists = true
+            product.sku = restocked.sku
+            product.name = restocked.name
+            product.available = restocked.available
+            product.reserved = restocked.reserved
+        case .reserved(let reserved):
+            product.available = reserved.available
+            product.reserved = reserved.reserved
+        case .released(let released):
+            product.available = released.available
+            product.reserved = released.reserved
+        }
+        return product
+    }
+}
+
+/// Why a product refuses a command.
+public enum ProductError: Error, Equatable, CustomStringConvertible {
+    case invalid(field: String, reason: String)
+    case notFound(sku: String)
+    case insufficientStock(sku: String, available: Int, requested: Int)
+
+    public var description: String {
+        switch self {
+        case .invalid(let field, let reason): "\(field) \(reason)"
+        case .notFound(let sku): "product \(sku) does not exist"
+        case .insufficientStock(let sku, let available, let requested): "\(sku) has \(available) available, \(requested) requested"
+        }
+    }
+}
+
+/// Bounds that keep every level within integer range.
+public enum ProductLimits {
+    public static let maxRestock = 1_000_000_000
+    public static let maxLevel = 1_000_000_000_000
+    public static let maxSkuLength = 128
+    public static let maxNameLength = 200
+}
+
+extension Product {
+    /// Adds units to the shelf, creating the product on its first restock.
+    /// The name is kept unless a new one is given; a new product without a name is named after its SKU.
+    public func restock(sku: String, quantity: Int, name: String?) throws(ProductError) -> [ProductEvent] {
+        guard !sku.isEmpty, sku.count <= ProductLimits.maxSkuLength, sku.allSatisfy({ !$0.isWhitespace && $0 != "/" }) else {
+            throw .invalid(field: "sku", reason: "must be 1 to \(ProductLimits.maxSkuLength) characters without spaces or slashes")
+        }
+        guard (1...ProductLimits.maxRestock).contains(quantity) else {
+            throw .invalid(field: "quantity", reason: "must be an integer between 1 and \(ProductLimits.maxRestock)")
+        }
+        if let name, name.isEmpty || name.count > ProductLimits.maxNameLength {
+            throw .invalid(field: "name", reason: "must be 1 to \(ProductLimits.maxNameLength) characters")
+        }
+        guard available + quantity <= ProductLimits.maxLevel else {
+            throw .invalid(field: "quantity", reason: "would take the stock above \(ProductLimits.maxLevel)")
+        }
+        let newName = name ?? (exists ? self.name : sku)
+        return [.restocked(ProductRestocked(
+            sku: sku, name: newName, quantity: quantity, available: available + quantity, reserved: reserved
+        ))]
+    }
+
+    /// Holds units for an order.
+    public func reserve(orderId: String, quantity: Int) throws(ProductError) -> [ProductEvent] {
+        guard exists else { throw .notFound(sku: sku) }
+        guard quantity > 0 else { throw .invalid(field: "quantity", reason: "must be positive") }
+        guard available >= quantity else { throw .insufficientStock(sku: sku, available: available, requested: quantity) }
+        return [.reserved(ProductReserved(
+            sku: sku, orderId: orderId, quantity: quantity, available: available - quantity, reserved: reserved + quantity
+        ))]
+    }
+
+    /// Puts units held for an order back on the shelf.
+    public func release(orderId: String, quantity: Int) throws(ProductError) -> [ProductEvent] {
+        guard exists else { throw .notFound(sku: sku) }
+        guard quantity > 0, quantity <= reserved else {
+            throw .invalid(field: "quantity", reason: "must be between 1 and the \(reserved) units reserved")
+        }
+        return [.released(ProductReleased(
+            sku: sku, orderId: orderId, quantity: quantity, available: available + quantity, reserved: reserved - quantity
+        ))]
+    }
+}

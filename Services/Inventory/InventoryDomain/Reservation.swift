@@ -1,0 +1,112 @@
+import Contracts
+import EventSourcing
+
+/// Where the stock reservation of an order stands.
+public enum ReservationStatus: String, Codable, Sendable, Equatable {
+    case reserved = "RESERVED"
+    case failed = "FAILED"
+    case released = "RELEASED"
+}
+
+/// The stock reservation of one order (its stream id is the order id, its stream kind `Inventory`).
+public struct Reservation: Aggregate, Equatable {
+    public static let aggregateType = "Inventory"
+    public static let initial = Reservation()
+
+    /// `nil` until the inventory-service has handled the order.
+    public private(set) var status: ReservationStatus?
+    public private(set) var orderId = ""
+    public private(set) var items: [StockLine] = []
+
+    public func evolve(with event: ReservationEvent) -> Reservation {
+        var reservation = self
+        switch event {
+        case .reserved(let reserved):
+            reservation.status = .reserved
+            reservation.orderId = reserved.orderId
+            reservation.items = reserved.items
+        case .failed(let failed):
+            reservation.status = .failed
+            reservation.orderId = failed.orderId
+            reservation.items = failed.items
+        case .released:
+            reservation.status = .released
+        }
+        return reservation
+    }
+}
+
+/// What the inventory-service decided for an order: the reservation's events and each product's.
+public struct ReservationDecision: Equatable, Sendable {
+    public var reservation: [ReservationEvent] = []
+    public var products: [String: [ProductEvent]] = [:]
+
+    public init(reservation: [ReservationEvent] = [], products: [String: [ProductEvent]] = [:]) {
+        self.reservation = reservation
+        self.products = products
+    }
+}
+
+extension Reservation {
+    /// Happy path: hold every line of a paid order, all or nothing.
+    /// Compensation: when any line is unknown or short, hold nothing and say why.
+    /// An order already handled changes nothing.
+    /// - Parameter products: the current state of every product the order names (missing = unknown).
+    /// - Throws: ``ProductError`` only if a product breaks its own rules, which the checks here rule out.
+    public func reserve(orderId: String, items: [StockLine], products: [String: Product]) throws(ProductError) -> ReservationDecision {
+        guard status == nil else { return ReservationDecision() }
+        let demand = items.reduce(into: [String: Int]()) { $0[$1.sku, default: 0] += $1.quantity }
+        let unknown = demand.keys.filter { products[$0]?.exists != true }.sorted()
+        let short = demand.filter { sku, quantity in (products[sku].map { $0.exists && $0.available < quantity }) ?? false }
+            .keys.sorted()
+        if !unknown.isEmpty || !short.isEmpty {
+            return ReservationDecision(reservation: [.failed(InventoryReservationFailed(
+                orderId: orderId, items: items,
+                reason: unknown.isEmpty ? .insufficientStock : .unknownSku, skus: unknown + short
+            ))])
+        }
+        var productEvents: [String: [ProductEvent]] = [:]
+        for (sku, quantity) in demand {
+            guard let product = products[sku] else { throw .notFound(sku: sku) }
+            productEvents[sku] = try product.reserve(orderId: orderId, quantity: quantity)
+        }
+        return ReservationDecision(
+            reservation: [.reserved(InventoryReserved(orderId: orderId, items: items))],
+            products: productEvents
+        )
+    }
+
+    /// Compensation: return what is held for the order. Nothing held changes nothing.
+    /// - Parameter products: the current state of every product the reservation holds.
+    /// - Throws: ``ProductError`` when a held product is missing or holds less than the reservation (a broken store).
+    public func release(products: [String: Product]) throws(ProductError) -> ReservationDecision {
+        guard status == .reserved else { return ReservationDecision() }
+        let held = items.reduce(into: [String: Int]()) { $0[$1.sku, default: 0] += $1.quantity }
+        var productEvents: [String: [ProductEvent]] = [:]
+        for (sku, quantity) in held {
+            guard let product = products[sku] else { throw .notFound(sku: sku) }
+            productEvents[sku] = try product.release(orderId: orderId, quantity: quantity)
+        }
+        return ReservationDecision(
+            reservation: [.released(InventoryReleased(orderId: orderId, items: items))],
+            products: productEvents
+        )
+    }
+}
+
+extension Reservation {
+    /// Compensation for a cancelled order: release what is held; if nothing was reserved yet,
+    /// remember the cancellation (a failed reservation) so that a late `PaymentAuthorized` holds nothing.
+    public func cancel(orderId: String, products: [String: Product]) throws(ProductError) -> ReservationDecision {
+        switch status {
+        case nil:
+            ReservationDecision(reservation: [.failed(InventoryReservationFailed(
+                orderId: orderId, items: [], reason: .orderCancelled, skus: []
+            ))])
+        case .reserved:
+            try release(products: products)
+        case .failed, .released:
+            ReservationDecision()
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Contracts
+import EventSourcing
+import EventStore
+import Foundation
+import Hummingbird
+import OrderDomain
+import ServiceKit
+
+/// `/orders`: place, read, cancel, and list an order's events.
+struct OrdersController: Sendable {
+    let database: AppDatabase
+
+    struct PlaceOrderRequest: Codable, Sendable {
+        var customerId: String
+        var currency: String
+        var items: [OrderItem]
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/orders") { request, _ in try await place(request) }
+        router.get("/orders/:orderId") { _, context in
+            JSONResponse(.ok, OrderRepresentation(try await existingOrder(try context.parameters.id("orderId"))))
+        }
+        router.post("/orders/:orderId/cancel") { _, context in try await cancel(try context.parameters.id("orderId")) }
+        router.get("/orders/:orderId/events") { _, context in
+            let orderId = try context.parameters.id("orderId")
+            let events = try await database.read { try $0.events(of: Order.aggregateType, id: orderId) }
+            guard !events.isEmpty else { throw APIError.notFound("Order \(orderId) does not exist.") }
+            return try EventListResponse(events: events, includePosition: true)
+        }
+    }
+
+    private func place(_ request: Request) async throws -> JSONResponse<PlacedOrder> {
+        var request = request
+        let body = try await request.decodeJSON(as: PlaceOrderRequest.self)
+        let idempotencyKey = request.header("Idempotency-Key")
+        if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.count > 200 {
+            throw APIError.invalid("Idempotency-Key must be 1 to 200 characters.")
+        }
+        let command = PlaceOrder(orderId: UUID().uuidString.lowercased(), customerId: body.customerId, currency: body.currency, items: body.items)
+        let events = try decided { try Order.initial.place(command, now: Date()) }
+        let requestFingerprint = try String(decoding: Self.canonicalEncoder.encode(body), as: UTF8.self)
+        let outcome = try await database.write { transaction -> IdempotentPlacement in
+            if let idempotencyKey, let earlier = try IdempotencyKeys.find(idempotencyKey, in: transaction) {
+                return earlier.request == requestFingerprint ? .replayed(orderId: earlier.orderId) : .conflicting
+            }
+            try transaction.append(events, to: Order.aggregateType, id: command.orderId, expectedVersion: 0,
+                                   context: EventContext(correlationId: command.orderId, causationId: nil))
+            if let idempotencyKey {
+                try IdempotencyKeys.record(idempotencyKey, request: requestFingerprint, orderId: command.orderId, in: transaction)
+            }
+            return .placed
+        }
+        switch outcome {
+        case .placed:
+            return JSONResponse(.accepted, PlacedOrder(orderId: command.orderId, status: .pending), headers: Self.location(command.orderId))
+        case .replayed(let orderId):
+            let order = try await existingOrder(orderId)
+            return JSONResponse(.ok, PlacedOrder(orderId: orderId, status: order.state.status ?? .pending), headers: Self.location(orderId))
+        case .conflicting:
+            throw APIError.conflict("idempotency_key_reused", "This Idempotency-Key was used with a different request body.")
+        }
+    }
+
+    private func cancel(_ orderId: String) async throws -> JSONResponse<OrderRepresentation> {
+        let before = try await existingOrder(orderId)
+        let after = try await database.execute(
+            Order.self, id: orderId, context: { EventContext(correlationId: orderId, causationId: nil) }
+        ) { order in
+            try decided { try order.cancel(reason: .customerRequest, now: Date()) }
+        }
+        let alreadyCancelled = before.state.status == .cancelled && after.version == before.version
+        return JSONResponse(alreadyCancelled ? .ok : .accepted, OrderRepresentation(after))
+    }
+
+    private func existingOrder(_ orderId: String) async throws -> Versioned<Order> {
+        let order = try await database.read { try $0.load(Order.self, id: orderId) }
+        guard order.state.exists else { throw APIError.notFound("Order \(orderId) does not exist.") }
+        return order
+    }
+
+    private static func location(_ orderId: String) -> HTTPFields {
+        [.location: "/orders/\(orderId)"]
+    }
+
+    private static let canonicalEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+}
+
+private enum IdempotentPlacement: Sendable {
+    case placed
+    case replayed(orderId: String)
+    case conflicting
+}
+
+/// Runs a domain decision, turning the order's refusals into HTTP errors.
+private func decided(_ decide: () throws -> [OrderEvent]) throws -> [OrderEvent] {
+    do {
+        return try decide()
+    } catch let error as OrderError {
+        switch error {
+        case .invalid(let field, let reason): throw APIError(.badRequest, code: "invalid_field", message: "\(field) \(reason).")
+        case .notFound(let id): throw APIError.notFound("Order \(id) does not exist.")
+        case .alreadyPlaced(let id): throw APIError.conflict("order_exists", "Order \(id) already exists.")
+        case .alreadyConfirmed(let id): throw APIError.conflict("order_confirmed", "Order \(id) is confirmed and can no longer be cancelled.")
+        }
+    }
+}

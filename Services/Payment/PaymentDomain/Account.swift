@@ -1,0 +1,81 @@
+import Contracts
+import EventSourcing
+
+/// A customer's wallet. It opens on its first deposit; its balance never goes below zero.
+public struct Account: Aggregate, Equatable {
+    public static let aggregateType = "Account"
+    public static let initial = Account()
+
+    public private(set) var customerId = ""
+    public private(set) var balance = 0
+    public private(set) var isOpen = false
+
+    public func evolve(with event: AccountEvent) -> Account {
+        var account = self
+        switch event {
+        case .deposited(let deposited):
+            account.isOpen = true
+            account.customerId = deposited.customerId
+            account.balance = deposited.balance
+        case .debited(let debited):
+            account.balance = debited.balance
+        case .credited(let credited):
+            account.balance = credited.balance
+        }
+        return account
+    }
+}
+
+/// Why an account refuses a command.
+public enum AccountError: Error, Equatable, CustomStringConvertible {
+    case invalid(field: String, reason: String)
+    case notFound(customerId: String)
+    case insufficientFunds(balance: Int, amount: Int)
+
+    public var description: String {
+        switch self {
+        case .invalid(let field, let reason): "\(field) \(reason)"
+        case .notFound(let id): "account \(id) does not exist"
+        case .insufficientFunds(let balance, let amount): "balance \(balance) is less than \(amount)"
+        }
+    }
+}
+
+/// Bounds that keep every balance within integer range.
+public enum AccountLimits {
+    public static let maxDeposit = 1_000_000_000_000
+    public static let maxBalance = 1_000_000_000_000_000
+    public static let maxIdLength = 128
+}
+
+extension Account {
+    /// Puts money in, opening the account on the first deposit.
+    public func deposit(customerId: String, amount: Int) throws(AccountError) -> [AccountEvent] {
+        guard !customerId.isEmpty, customerId.count <= AccountLimits.maxIdLength,
+              customerId.allSatisfy({ !$0.isWhitespace && $0 != "/" }) else {
+            throw .invalid(field: "customerId", reason: "must be 1 to \(AccountLimits.maxIdLength) characters without spaces or slashes")
+        }
+        guard (1...AccountLimits.maxDeposit).contains(amount) else {
+            throw .invalid(field: "amount", reason: "must be a positive integer of minor units up to \(AccountLimits.maxDeposit)")
+        }
+        guard balance + amount <= AccountLimits.maxBalance else {
+            throw .invalid(field: "amount", reason: "would take the balance above \(AccountLimits.maxBalance)")
+        }
+        return [.deposited(AccountDeposited(customerId: customerId, amount: amount, balance: balance + amount))]
+    }
+
+    /// Takes money for an order; refuses rather than go below zero.
+    public func debit(orderId: String, amount: Int) throws(AccountError) -> [AccountEvent] {
+        guard isOpen else { throw .notFound(customerId: customerId) }
+        guard amount >= 0 else { throw .invalid(field: "amount", reason: "must not be negative") }
+        guard balance >= amount else { throw .insufficientFunds(balance: balance, amount: amount) }
+        return [.debited(AccountDebited(customerId: customerId, orderId: orderId, amount: amount, balance: balance - amount))]
+    }
+
+    /// Gives back money taken for an order.
+    public func credit(orderId: String, amount: Int) throws(AccountError) -> [AccountEvent] {
+        guard isOpen else { throw .notFound(customerId: customerId) }
+        guard amount >= 0 else { throw .invalid(field: "amount", reason: "must not be negative") }
+        return [.credited(AccountCredited(customerId: customerId, orderId: orderId, amount: amount, balance: balance + amount))]
+    }
+}

@@ -1,0 +1,47 @@
+import Contracts
+import EventSourcing
+import EventStore
+import PaymentDomain
+import ServiceKit
+
+/// The payment's side of the saga: charge placed orders, refund when stock fails or the order is cancelled.
+struct PaymentEventHandler: EventHandler {
+    func handle(_ envelope: EventEnvelope, in transaction: StoreTransaction) throws {
+        let metadata = envelope.metadata
+        switch metadata.eventType {
+        // Happy path
+        case OrderPlaced.eventType:
+            let order = try envelope.payload(as: OrderPlaced.self)
+            try decide(orderId: order.orderId, customerId: order.customerId, cause: metadata, in: transaction) { payment, account in
+                payment.authorize(order, account: account)
+            }
+        // Compensation
+        case InventoryReservationFailed.eventType:
+            let failed = try envelope.payload(as: InventoryReservationFailed.self)
+            let customerId = try transaction.load(Payment.self, id: failed.orderId).state.customerId
+            try decide(orderId: failed.orderId, customerId: customerId, cause: metadata, in: transaction) { payment, account in
+                try payment.refund(reason: .outOfStock, account: account)
+            }
+        case OrderCancelled.eventType:
+            let cancelled = try envelope.payload(as: OrderCancelled.self)
+            try decide(orderId: cancelled.orderId, customerId: cancelled.customerId, cause: metadata, in: transaction) { payment, account in
+                try payment.cancel(cancelled, account: account)
+            }
+        default:
+            return
+        }
+    }
+
+    /// Loads the order's payment and the customer's account, decides, and appends to both.
+    private func decide(
+        orderId: String, customerId: String, cause: EventMetadata, in transaction: StoreTransaction,
+        _ decision: (Payment, Account) throws -> PaymentDecision
+    ) throws {
+        let payment = try transaction.load(Payment.self, id: orderId)
+        let account = try transaction.load(Account.self, id: customerId)
+        let outcome = try decision(payment.state, account.state)
+        let context = EventContext(correlationId: orderId, causationId: cause.eventId)
+        try transaction.append(outcome.account, to: account, id: customerId, context: context)
+        try transaction.append(outcome.payment, to: payment, id: orderId, context: context)
+    }
+}

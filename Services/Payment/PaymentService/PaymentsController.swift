@@ -1,0 +1,26 @@
+import EventSourcing
+import EventStore
+import Hummingbird
+import PaymentDomain
+import ServiceKit
+
+/// `GET /payments/{orderId}`: what was charged for an order.
+struct PaymentsController: Sendable {
+    let database: AppDatabase
+
+    struct PaymentRepresentation: Codable, Sendable {
+        var orderId: String
+        var customerId: String
+        var amount: Int
+        var status: PaymentStatus
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/payments/:orderId") { _, context in
+            let orderId = try context.parameters.id("orderId")
+            let payment = try await database.read { try $0.load(Payment.self, id: orderId) }.state
+            guard let status = payment.status else { throw APIError.notFound("No payment for order \(orderId).") }
+            return JSONResponse(.ok, PaymentRepresentation(orderId: orderId, customerId: payment.customerId, amount: payment.amount, status: status))
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Contracts
+import EventStore
+import Foundation
+import GRDB
+import Hummingbird
+import ServiceKit
+
+/// The read side: orders with their payment and stock, customers, products, saga timelines, statistics.
+struct ReadModelController: Sendable {
+    let database: AppDatabase
+
+    struct OrderPage: Codable, Sendable {
+        var orders: [OrderView]
+        var nextCursor: String?
+    }
+
+    struct CustomerView: Codable, Sendable {
+        var customerId: String
+        var balance: Int
+        var orders: [OrderView]
+    }
+
+    struct ProductView: Codable, Sendable {
+        var sku: String
+        var name: String
+        var available: Int
+        var reserved: Int
+        var version: Int
+    }
+
+    struct Stats: Codable, Sendable {
+        struct SourceProgress: Codable, Sendable {
+            /// When the newest event applied from this source happened.
+            var lastEventAt: Date
+            var eventsApplied: Int
+        }
+        var orders: [String: Int]
+        var sources: [String: SourceProgress]
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/orders") { request, _ in try await listOrders(request) }
+        router.get("/orders/:orderId") { _, context in
+            let orderId = try context.parameters.id("orderId")
+            let order = try await database.read { reader in
+                try Row.fetchOne(reader.db, sql: "SELECT \(OrderView.columns) FROM order_views WHERE order_id = ? AND \(OrderView.placed)", arguments: [orderId])
+                    .map(OrderView.init(row:))
+            }
+            guard let order else { throw APIError.notFound("Order \(orderId) is not known to the read side.") }
+            return JSONResponse(.ok, order)
+        }
+        router.get("/orders/:orderId/timeline") { _, context in
+            let orderId = try context.parameters.id("orderId")
+            let entries = try await database.read { reader in
+                try Row.fetchAll(reader.db, sql: "SELECT * FROM timeline WHERE order_id = ? ORDER BY sequence", arguments: [orderId])
+                    .map(TimelineEntry.init(row:))
+            }
+            guard !entries.isEmpty else { throw APIError.notFound("Order \(orderId) is not known to the read side.") }
+            return JSONResponse(.ok, ["events": TimelineEntry.causalOrder(entries)])
+        }
+        router.get("/customers/:customerId") { _, context in
+            let customerId = try context.parameters.id("customerId")
+            let customer = try await database.read { reader -> CustomerView? in
+                let balance = try Int.fetchOne(reader.db, sql: "SELECT balance FROM account_views WHERE customer_id = ?", arguments: [customerId])
+                let orders = try Row.fetchAll(reader.db, sql: """
+                    SELECT \(OrderView.columns) FROM order_views WHERE customer_id = ? ORDER BY created_at DESC, order_id DESC
+                    """, arguments: [customerId]).map(OrderView.init(row:))
+                guard balance != nil || !orders.isEmpty else { return nil }
+                return CustomerView(customerId: customerId, balance: balance ?? 0, orders: orders)
+            }
+            guard let customer else { throw APIError.notFound("Customer \(customerId) is not known to the read side.") }
+            return JSONResponse(.ok, customer)
+        }
+        router.get("/products") { _, _ in
+            let products = try await database.read { reader in
+                try Row.fetchAll(reader.db, sql: "SELECT * FROM product_views ORDER BY sku").map { row in
+                    ProductView(sku: row["sku"], name: row["name"], available: row["available"], reserved: row["reserved"], version: row["version"])
+                }
+            }
+            return JSONResponse(.ok, ["products": products])
+        }
+        router.get("/stats") { _, _ in
+            let stats = try await database.read { reader in
+                var orders = ["PENDING": 0, "CONFIRMED": 0, "CANCELLED": 0]
+                for row in try Row.fetchAll(reader.db, sql: "SELECT status, COUNT(*) AS n FROM order_views WHERE \(OrderView.placed) GROUP BY status") {
+                    orders[row["status"]] = row["n"]
+                }
+                var sources: [String: Stats.SourceProgress] = [:]
+                for row in try Row.fetchAll(reader.db, sql: "SELECT * FROM source_progress") {
+                    sources[row["service"]] = Stats.SourceProgress(
+                        lastEventAt: Timestamp.parse(row["last_event_at"]) ?? Date(timeIntervalSince1970: 0), eventsApplied: row["applied"]
+                    )
+                }
+                return Stats(orders: orders, sources: sources)
+            }
+            return JSONResponse(.ok, stats)
+        }
+    }
+
+    private func listOrders(_ request: Request) async throws -> JSONResponse<OrderPage> {
+        let limit = try request.integerQuery("limit", default: 50, in: 1...500)
+        let status = request.query("status")
+        if let status, !["PENDING", "CONFIRMED", "CANCELLED"].contains(status) {
+            throw APIError(.badRequest, code: "invalid_parameter", message: "status must be PENDING, CONFIRMED or CANCELLED.")
+        }
+        let customerId = request.query("customerId")
+        let cursor = try request.query("cursor").map { try OrderCursor($0) }
+        let page = try await database.read { reader in
+            var conditions = [OrderView.placed]
+            var arguments: [any DatabaseValueConvertible] = []
+            if let status { conditions.append("status = ?"); arguments.append(status) }
+            if let customerId { conditions.append("customer_id = ?"); arguments.append(customerId) }
+            if let cursor {
+                conditions.append("(created_at, order_id) < (?, ?)")
+                arguments += [cursor.createdAt, cursor.orderId]
+            }
+            let rows = try Row.fetchAll(reader.db, sql: """
+                SELECT \(OrderView.columns) FROM order_views WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY created_at DESC, order_id DESC LIMIT ?
+                """, arguments: StatementArguments(arguments + [limit + 1]))
+            let orders = try rows.prefix(limit).map(OrderView.init(row:))
+            let next = rows.count > limit ? rows[limit - 1] : nil
+            return OrderPage(orders: orders, nextCursor: next.map { OrderCursor(createdAt: $0["created_at"], orderId: $0["order_id"]).encoded })
+        }
+        return JSONResponse(.ok, page)
+    }
+}
+
+/// Where a page of orders ends: opaque to clients (base64url of "createdAt|orderId").
+struct OrderCursor {
+    var createdAt: String
+    var orderId: String
+
+    init(createdAt: String, orderId: String) {
+        self.createdAt = createdAt
+        self.orderId = orderId
+    }
+
+    init(_ encoded: String) throws {
+        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
+              let separator = text.firstIndex(of: "|") else {
+            throw APIError(.badRequest, code: "invalid_parameter", message: "cursor is not one this service issued.")
+        }
+        createdAt = String(text[..<separator])
+        orderId = String(text[text.index(after: separator)...])
+    }
+
+    var encoded: String {
+        Data("\(createdAt)|\(orderId)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}

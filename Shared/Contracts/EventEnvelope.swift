@@ -1,0 +1,90 @@
+import Foundation
+
+/// Everything about an event except its payload: the envelope's fields (contract section 4.2).
+public struct EventMetadata: Codable, Sendable, Equatable {
+    public var eventId: String
+    public var eventType: String
+    public var schemaVersion: Int
+    public var aggregateType: String
+    public var aggregateId: String
+    public var aggregateVersion: Int
+    public var occurredAt: Date
+    public var correlationId: String
+    public var causationId: String?
+    /// The event's place in its service's store; set only in event feeds.
+    public var position: Int64?
+
+    public init(
+        eventId: String, eventType: String, schemaVersion: Int, aggregateType: String, aggregateId: String,
+        aggregateVersion: Int, occurredAt: Date, correlationId: String, causationId: String?, position: Int64? = nil
+    ) {
+        self.eventId = eventId
+        self.eventType = eventType
+        self.schemaVersion = schemaVersion
+        self.aggregateType = aggregateType
+        self.aggregateId = aggregateId
+        self.aggregateVersion = aggregateVersion
+        self.occurredAt = occurredAt
+        self.correlationId = correlationId
+        self.causationId = causationId
+        self.position = position
+    }
+
+    /// The routing key this event is published with.
+    public var routingKey: String { RoutingKey.of(eventType: eventType, aggregateType: aggregateType) }
+}
+
+/// An event as it travels: the JSON body of contract section 4.2, with its metadata decoded.
+public struct EventEnvelope: Sendable {
+    public var metadata: EventMetadata
+    /// The whole JSON body, payload included.
+    public var body: Data
+
+    /// Builds the body from metadata and an already-encoded JSON payload.
+    public init(metadata: EventMetadata, payloadJSON: Data) throws {
+        var body = try JSONCoding.encoder().encode(metadata)
+        guard body.last == UInt8(ascii: "}") else { throw EnvelopeError.malformed("metadata did not encode as an object") }
+        body.removeLast()
+        body.append(contentsOf: Array(#","payload":"#.utf8))
+        body.append(payloadJSON)
+        body.append(UInt8(ascii: "}"))
+        self.metadata = metadata
+        self.body = body
+    }
+
+    /// Parses a body received from the broker or a feed.
+    /// - Throws: ``EnvelopeError`` naming what is missing or malformed.
+    public init(body: Data) throws {
+        do {
+            self.metadata = try JSONCoding.decoder().decode(EventMetadata.self, from: body)
+        } catch {
+            throw EnvelopeError.malformed(JSONCoding.describe(error))
+        }
+        self.body = body
+    }
+
+    /// Decodes the payload as `type`.
+    /// - Throws: ``EnvelopeError`` when the payload does not have that shape.
+    public func payload<Payload: Decodable>(as type: Payload.Type) throws -> Payload {
+        do {
+            return try JSONCoding.decoder().decode(PayloadBox<Payload>.self, from: body).payload
+        } catch {
+            throw EnvelopeError.malformed("payload of \(metadata.eventType): \(JSONCoding.describe(error))")
+        }
+    }
+}
+
+private struct PayloadBox<Payload: Decodable>: Decodable {
+    var payload: Payload
+}
+
+/// A message body that is not a valid envelope.
+public enum EnvelopeError: Error, CustomStringConvertible {
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let reason): "malformed envelope: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+
+/// One service's SQLite store: WAL mode, migrated on open, durable (`synchronous=FULL`) by default.
+///
+/// It holds the event store, the outbox and the inbox, plus whatever tables the service adds
+/// through its own migrations.
+public struct AppDatabase: Sendable {
+    /// How hard a commit waits for the disk.
+    public enum Durability: String, Sendable {
+        /// Survives power loss: every commit is fsynced (the default).
+        case full = "FULL"
+        /// Survives a crash of the process, may lose the last commits on power loss; faster.
+        case normal = "NORMAL"
+    }
+
+    let pool: DatabasePool
+    let commits: CommitSignal
+
+    /// Opens (creating if needed) the store at `path` and runs every migration.
+    /// - Parameters:
+    ///   - path: the SQLite file; its directory is created if missing.
+    ///   - migrations: the service's own migrations, run after the shared ones.
+    /// - Throws: when the file cannot be opened or a migration fails.
+    public init(path: String, durability: Durability = .full, migrations: [Migration] = []) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        commits = CommitSignal()
+        var migrator = DatabaseMigrator()
+        for migration in SharedSchema.migrations + migrations {
+            migrator.registerMigration(migration.identifier, migrate: migration.migrate)
+        }
+        try migrator.migrate(pool)
+    }
+
+    /// Runs `body` in one write transaction: everything it appends, records and changes commits together or not at all.
+    @discardableResult
+    public func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
+        try await pool.write { db in try body(StoreTransaction(db: db, commits: commits)) }
+    }
+
+    /// Runs `body` on a read-only snapshot of the store, concurrently with writes.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (StoreReader) throws -> T) async throws -> T {
+        try await pool.read { db in try body(StoreReader(db: db)) }
+    }
+
+    /// Suspends until a transaction that appended events commits, or `timeout` passes.
+    public func waitForAppend(timeout: Duration) async {
+        await commits.wait(timeout: timeout)
+    }
+}
+
+/// A named schema change. Never edit one that has shipped: add a new one.
+public struct Migration: Sendable {
+    public var identifier: String
+    public var migrate: @Sendable (Database) throws -> Void
+
+    public init(_ identifier: String, migrate: @escaping @Sendable (Database) throws -> Void) {
+        self.identifier = identifier
+        self.migrate = migrate
+    }
+}

@@ -1,0 +1,35 @@
+import GRDB
+
+/// The tables every service has: events, outbox, inbox.
+enum SharedSchema {
+    static let migrations: [Migration] = [
+        Migration("v1: event store, outbox, inbox") { db in
+            // Position is the global commit order served by the event feed; AUTOINCREMENT never reuses one.
+            try db.execute(sql: """
+                CREATE TABLE events (
+                    position INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_id TEXT NOT NULL UNIQUE,
+                    aggregate_type TEXT NOT NULL,
+                    aggregate_id TEXT NOT NULL,
+                    version INTEGER NOT NULL CHECK (version > 0),
+                    event_type TEXT NOT NULL,
+                    schema_version INTEGER NOT NULL CHECK (schema_version > 0),
+                    payload TEXT NOT NULL,
+                    correlation_id TEXT NOT NULL,
+                    causation_id TEXT,
+                    occurred_at TEXT NOT NULL,
+                    UNIQUE (aggregate_type, aggregate_id, version)
+                );
+                CREATE TABLE outbox (
+                    position INTEGER PRIMARY KEY REFERENCES events(position),
+                    published_at TEXT
+                );
+                CREATE INDEX outbox_unpublished ON outbox(position) WHERE published_at IS NULL;
+                CREATE TABLE inbox (
+                    event_id TEXT PRIMARY KEY,
+                    handled_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        },
+    ]
+}

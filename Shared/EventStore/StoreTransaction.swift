@@ -1,0 +1,112 @@
+import Contracts
+import EventSourcing
+import Foundation
+import GRDB
+
+/// Where new events come from: the correlation (the order id) and the event that caused them.
+public struct EventContext: Sendable {
+    public var correlationId: String
+    /// The event id that caused this change; `nil` for a client's command.
+    public var causationId: String?
+    public var now: Date
+
+    public init(correlationId: String, causationId: String?, now: Date = Date()) {
+        self.correlationId = correlationId
+        self.causationId = causationId
+        self.now = now
+    }
+}
+
+/// One write transaction: appends, inbox records and the service's own changes commit together.
+public struct StoreTransaction: EventStoreReading {
+    public let db: Database
+    let commits: CommitSignal
+
+    /// Appends `events` to an aggregate's stream and queues them in the outbox.
+    ///
+    /// Optimistic concurrency: the stream must still be at `expectedVersion`.
+    /// - Returns: the stored events, with their versions and positions.
+    /// - Throws: ``EventStoreError/concurrencyConflict(aggregateType:aggregateId:expectedVersion:)`` when another writer got there first.
+    @discardableResult
+    public func append<Family: EventFamily>(
+        _ events: [Family], to aggregateType: String, id: String, expectedVersion: Int, context: EventContext
+    ) throws -> [StoredEvent] {
+        guard !events.isEmpty else { return [] }
+        let encoder = JSONCoding.encoder()
+        let occurredAt = Timestamp.format(context.now)
+        // What is stored has millisecond precision; return exactly that.
+        let occurredAtStored = Timestamp.parse(occurredAt) ?? context.now
+        var stored: [StoredEvent] = []
+        for (offset, event) in events.enumerated() {
+            let payload = event.payload
+            guard type(of: payload).aggregateType == aggregateType else {
+                throw EventStoreError.wrongAggregate(eventType: payload.eventType, aggregateType: aggregateType)
+            }
+            let json = try encoder.encode(payload)
+            let eventId = UUID().uuidString.lowercased()
+            let version = expectedVersion + offset + 1
+            do {
+                try db.execute(sql: """
+                    INSERT INTO events (event_id, aggregate_type, aggregate_id, version, event_type, schema_version,
+                                        payload, correlation_id, causation_id, occurred_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [
+                        eventId, aggregateType, id, version, payload.eventType, type(of: payload).schemaVersion,
+                        String(decoding: json, as: UTF8.self), context.correlationId, context.causationId, occurredAt,
+                    ])
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                throw EventStoreError.concurrencyConflict(aggregateType: aggregateType, aggregateId: id, expectedVersion: expectedVersion)
+            }
+            let position = db.lastInsertedRowID
+            try db.execute(sql: "INSERT INTO outbox (position) VALUES (?)", arguments: [position])
+            stored.append(StoredEvent(
+                metadata: EventMetadata(
+                    eventId: eventId, eventType: payload.eventType, schemaVersion: type(of: payload).schemaVersion,
+                    aggregateType: aggregateType, aggregateId: id, aggregateVersion: version, occurredAt: occurredAtStored,
+                    correlationId: context.correlationId, causationId: context.causationId, position: position
+                ),
+                payloadJSON: json
+            ))
+        }
+        let commits = commits
+        db.afterNextTransaction { _ in commits.fire() }
+        return stored
+    }
+
+    /// Appends the events an aggregate decided, at the version it was loaded at.
+    @discardableResult
+    public func append<State: Aggregate>(
+        _ events: [State.Event], to aggregate: Versioned<State>, id: String, context: EventContext
+    ) throws -> [StoredEvent] {
+        try append(events, to: State.aggregateType, id: id, expectedVersion: aggregate.version, context: context)
+    }
+
+    /// Records that the message with this event id was handled, in this transaction.
+    public func recordHandled(eventId: String, at now: Date = Date()) throws {
+        try db.execute(sql: "INSERT INTO inbox (event_id, handled_at) VALUES (?, ?)", arguments: [eventId, Timestamp.format(now)])
+    }
+
+    /// Marks outbox rows as confirmed by the broker.
+    public func markPublished(positions: [Int64], at now: Date = Date()) throws {
+        guard !positions.isEmpty else { return }
+        try db.execute(
+            sql: "UPDATE outbox SET published_at = ? WHERE position IN (\(positions.map { _ in "?" }.joined(separator: ",")))",
+            arguments: StatementArguments([Timestamp.format(now)] + positions.map { $0 as any DatabaseValueConvertible })
+        )
+    }
+
+    /// Forgets outbox rows published before `cutoff` (their events stay in the store).
+    public func prunePublished(before cutoff: Date) throws {
+        try db.execute(sql: "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?", arguments: [Timestamp.format(cutoff)])
+    }
+
+    /// Runs `body` in a savepoint: if it throws, its changes are undone and the rest of the transaction goes on.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        var result: T?
+        try db.inSavepoint {
+            result = try body()
+            return .commit
+        }
+        return result!
+    }
+}

@@ -1,0 +1,70 @@
+import Contracts
+import EventSourcing
+import Foundation
+import GRDB
+
+/// An event as the store holds it: its metadata and its payload's JSON.
+public struct StoredEvent: Sendable {
+    public var metadata: EventMetadata
+    public var payloadJSON: Data
+
+    /// The global position in this store (commit order).
+    public var position: Int64 { metadata.position ?? 0 }
+
+    /// The wire form of this event (contract section 4.2), with its position when `includePosition`.
+    public func envelope(includePosition: Bool = false) throws -> EventEnvelope {
+        var metadata = metadata
+        if !includePosition { metadata.position = nil }
+        return try EventEnvelope(metadata: metadata, payloadJSON: payloadJSON)
+    }
+
+    /// Decodes the payload as a member of `family`.
+    /// - Throws: ``EventStoreError/unknownEventType(_:)`` or a decoding error.
+    public func decode<Family: EventFamily>(as family: Family.Type) throws -> Family {
+        guard let type = Family.payloadType(for: metadata.eventType) else {
+            throw EventStoreError.unknownEventType(metadata.eventType)
+        }
+        let payload = try JSONCoding.decoder().decode(type, from: payloadJSON)
+        guard let event = Family(payload: payload) else { throw EventStoreError.unknownEventType(metadata.eventType) }
+        return event
+    }
+
+}
+
+extension StoredEvent {
+    static let columns = """
+        position, event_id, event_type, schema_version, aggregate_type, aggregate_id, version,
+        occurred_at, correlation_id, causation_id, payload
+        """
+
+    init(row: Row) {
+        let occurredAt: String = row["occurred_at"]
+        let metadata = EventMetadata(
+            eventId: row["event_id"], eventType: row["event_type"], schemaVersion: row["schema_version"],
+            aggregateType: row["aggregate_type"], aggregateId: row["aggregate_id"], aggregateVersion: row["version"],
+            occurredAt: Timestamp.parse(occurredAt) ?? Date(timeIntervalSince1970: 0),
+            correlationId: row["correlation_id"], causationId: row["causation_id"], position: row["position"]
+        )
+        let payload: String = row["payload"]
+        self.init(metadata: metadata, payloadJSON: Data(payload.utf8))
+    }
+}
+
+/// What the event store refuses.
+public enum EventStoreError: Error, Equatable, CustomStringConvertible {
+    /// Another writer appended to the stream first; reload and decide again.
+    case concurrencyConflict(aggregateType: String, aggregateId: String, expectedVersion: Int)
+    /// A stored event whose type no event family of this service knows.
+    case unknownEventType(String)
+    /// A payload that belongs to another kind of aggregate than the stream it is appended to.
+    case wrongAggregate(eventType: String, aggregateType: String)
+
+    public var description: String {
+        switch self {
+        case .concurrencyConflict(let type, let id, let version):
+            "\(type) \(id) changed after version \(version) was read"
+        case .unknownEventType(let type): "unknown event type \(type)"
+        case .wrongAggregate(let eventType, let aggregateType): "\(eventType) cannot be appended to a \(aggregateType) stream"
+        }
+    }
+}

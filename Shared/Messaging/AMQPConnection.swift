@@ -1,0 +1,149 @@
+import Foundation
+import Logging
+
+/// A RabbitMQ connection with one channel, owned by a dedicated thread.
+///
+/// All methods may be called from any task at the same time; they hand their work to the
+/// connection's thread and never block the caller's thread. A failure of the connection (socket
+/// error, missed heartbeats, a server exception such as a conflicting declare) ends it: every
+/// pending and later operation fails with that error, consumers end, and `waitUntilClosed`
+/// returns it. Open a new connection to carry on.
+public final class AMQPConnection: Sendable {
+    /// The name shown in RabbitMQ's connection list.
+    public let name: String
+    private let mailbox: Mailbox
+    private let status: ConnectionStatus
+    private let logger: Logger
+
+    private init(name: String, mailbox: Mailbox, status: ConnectionStatus, logger: Logger) {
+        self.name = name
+        self.mailbox = mailbox
+        self.status = status
+        self.logger = logger
+    }
+
+    deinit {
+        _ = mailbox.post(.close)
+    }
+
+    /// Connects, logs in, opens channel 1. `confirmMode: true` puts the channel in
+    /// publisher-confirm mode (confirm.select), so `publish` returns once the broker has the message.
+    public static func connect(
+        to url: AMQPURL, name: String, confirmMode: Bool, logger: Logger
+    ) async throws(AMQPError) -> AMQPConnection {
+        guard let mailbox = Mailbox() else {
+            throw .connectionFailed(host: url.host, port: url.port, reason: "cannot create a pipe: errno \(errno)")
+        }
+        var logger = logger
+        logger[metadataKey: "amqp.connection"] = "\(name)"
+        let status = ConnectionStatus()
+        let threadLogger = logger
+        let result = await withCheckedContinuation { (connected: Reply<Void>) in
+            let thread = Thread {
+                ConnectionLoop.run(
+                    url: url, name: name, confirmMode: confirmMode, mailbox: mailbox, status: status,
+                    logger: threadLogger, connected: connected)
+            }
+            thread.name = "amqp-\(name)"
+            thread.start()
+        }
+        try result.get()
+        return AMQPConnection(name: name, mailbox: mailbox, status: status, logger: logger)
+    }
+
+    /// False once the connection is closing, closed or lost.
+    public var isOpen: Bool { !mailbox.isClosed }
+
+    /// Declares the exchanges, then the queues (with their arguments), then the bindings.
+    /// A declaration conflicting with an existing one throws `.channelClosedByServer` with the
+    /// broker's code (406 PRECONDITION_FAILED) and text, and ends the connection.
+    public func declare(_ topology: Topology) async throws(AMQPError) {
+        try await perform { .declare(topology, $0) }
+    }
+
+    /// Publishes one message. In confirm mode it returns once the broker confirmed it and throws
+    /// `.publishNacked`, or `.returned` for an unroutable `mandatory` message; without confirm
+    /// mode it returns once the message is written to the socket. Many publishes may be in
+    /// flight at once from concurrent tasks. Cancelling the caller does not withdraw the message.
+    public func publish(_ message: OutgoingMessage) async throws(AMQPError) {
+        try await publish([message])
+    }
+
+    /// Publishes all `messages` in order, then waits until every one is settled; throws the first
+    /// failure among them.
+    public func publish(_ messages: [OutgoingMessage]) async throws(AMQPError) {
+        guard !messages.isEmpty else { return }
+        if messages.contains(where: { $0.mandatory && $0.properties.messageId == nil }) {
+            throw .invalidMessage(reason: "a mandatory message needs a messageId, which is how a return is matched to it")
+        }
+        try await perform { .publish(messages, $0) }
+    }
+
+    /// Starts consuming `queue` with manual acks, at most `prefetch` unacknowledged deliveries at
+    /// a time (basic.qos + basic.consume). Take deliveries with `DeliveryBatches.next(max:)` and
+    /// settle each with `ack` or `reject`.
+    public func consume(queue: String, prefetch: UInt16) async throws(AMQPError) -> DeliveryBatches {
+        let batches = DeliveryBatches(queue: queue)
+        try await perform { .consume(queue: queue, prefetch: prefetch, batches, $0) }
+        return batches
+    }
+
+    /// Acknowledges a delivery (with `multiple`, also every earlier one). Returns at once: the ack
+    /// is sent by the connection's thread. Ignored when the connection has ended (the broker
+    /// redelivers unacknowledged messages).
+    public func ack(_ deliveryTag: UInt64, multiple: Bool = false) {
+        post(.ack(deliveryTag: deliveryTag, multiple: multiple))
+    }
+
+    /// Rejects a delivery: `requeue: false` drops it (or dead-letters it when its queue has a
+    /// dead-letter exchange), `requeue: true` puts it back. Returns at once, like `ack`.
+    public func reject(_ deliveryTag: UInt64, requeue: Bool) {
+        post(.reject(deliveryTag: deliveryTag, requeue: requeue))
+    }
+
+    /// Fetches one message from `queue` (basic.get, manual ack), or nil when the queue is empty.
+    /// Settle it with `ack` or `reject`.
+    public func get(queue: String) async throws(AMQPError) -> Delivery? {
+        try await perform { .get(queue: queue, $0) }
+    }
+
+    /// Removes every ready message from `queue`; returns how many were removed.
+    @discardableResult
+    public func purge(queue: String) async throws(AMQPError) -> UInt32 {
+        try await perform { .purge(queue: queue, $0) }
+    }
+
+    /// The number of ready (not delivered) messages in `queue`. A missing queue throws
+    /// `.channelClosedByServer` (404) and ends the connection.
+    public func queueMessageCount(queue: String) async throws(AMQPError) -> UInt32 {
+        try await perform { .messageCount(queue: queue, $0) }
+    }
+
+    /// Suspends until the connection has ended; returns the error when it was lost, nil when
+    /// it was closed by `close()` (or when the calling task is cancelled).
+    public func waitUntilClosed() async -> AMQPError? {
+        await status.wait()
+    }
+
+    /// Closes the channel and the connection cleanly and ends the thread. Publishes still awaiting
+    /// a confirm fail with `.connectionClosed`; buffered deliveries are dropped (the broker
+    /// redelivers them). Returns once the connection is gone.
+    public func close() async {
+        post(.close)
+        _ = await status.wait()
+    }
+
+    private func perform<Value: Sendable>(_ command: (Reply<Value>) -> Command) async throws(AMQPError) -> Value {
+        let result = await withCheckedContinuation { (reply: Reply<Value>) in
+            let command = command(reply)
+            if let error = mailbox.post(command) { command.fail(error) }
+        }
+        return try result.get()
+    }
+
+    private func post(_ command: Command) {
+        if let error = mailbox.post(command) {
+            logger.debug("AMQP command dropped: the connection has ended", metadata: ["amqp.error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Where and as whom to connect: `amqp://user:password@host:port/vhost`.
+///
+/// The port defaults to 5672, user and password to `guest`, and the vhost to `/` when the
+/// path is empty or `/`. User, password and vhost are percent-decoded (`/%2F` is the vhost `/`).
+/// Query parameters are ignored; `amqps` (TLS) is not supported.
+public struct AMQPURL: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String
+    public var vhost: String
+
+    /// Parses an `amqp://` URL, throwing `.invalidURL` with the reason when it is malformed.
+    public init(_ string: String) throws(AMQPError) {
+        let scheme = "amqp://"
+        guard string.lowercased().hasPrefix(scheme) else {
+            let reason = string.lowercased().hasPrefix("amqps://")
+                ? "amqps (TLS) is not supported" : "it must start with amqp://"
+            throw .invalidURL(reason: reason)
+        }
+        var rest = Substring(string.dropFirst(scheme.count))
+        if let query = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            rest = rest[..<query]
+        }
+        let authority: Substring
+        let path: Substring
+        if let slash = rest.firstIndex(of: "/") {
+            authority = rest[..<slash]
+            path = rest[rest.index(after: slash)...]
+        } else {
+            authority = rest
+            path = ""
+        }
+
+        var hostPort = authority
+        user = "guest"
+        password = "guest"
+        if let at = authority.lastIndex(of: "@") {
+            let userInfo = authority[..<at]
+            hostPort = authority[authority.index(after: at)...]
+            let parts = userInfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            user = try Self.decode(parts[0], what: "user")
+            password = parts.count > 1 ? try Self.decode(parts[1], what: "password") : ""
+        }
+        (host, port) = try Self.splitHostPort(hostPort)
+        vhost = path.isEmpty ? "/" : try Self.decode(path, what: "vhost")
+    }
+
+    /// Builds a URL from its parts.
+    public init(host: String, port: Int = 5672, user: String = "guest", password: String = "guest", vhost: String = "/") {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.vhost = vhost
+    }
+
+    private static func splitHostPort(_ text: Substring) throws(AMQPError) -> (String, Int) {
+        var host = text
+        var portText: Substring?
+        if text.hasPrefix("[") {  // IPv6 literal: [::1]:5672
+            guard let close = text.firstIndex(of: "]") else { throw .invalidURL(reason: "unterminated IPv6 address") }
+            host = text[text.index(after: text.startIndex)..<close]
+            let after = text[text.index(after: close)...]
+            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+                throw .invalidURL(reason: "unexpected '\(after)' after the IPv6 address")
+            }
+        } else if let colon = text.lastIndex(of: ":") {
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        }
+        guard !host.isEmpty else { throw .invalidURL(reason: "the host is missing") }
+        guard let portText else { return (String(host), 5672) }
+        guard let port = Int(portText), (1...65_535).contains(port) else {
+            throw .invalidURL(reason: "the port '\(portText)' is not a number between 1 and 65535")
+        }
+        return (String(host), port)
+    }
+
+    private static func decode(_ text: Substring, what: String) throws(AMQPError) -> String {
+        guard let decoded = String(text).removingPercentEncoding else {
+            throw .invalidURL(reason: "the \(what) has invalid percent-encoding")
+        }
+        return decoded
+    }
+}
+
+extension AMQPURL: CustomStringConvertible {
+    /// The URL with the password masked, safe to log.
+    public var description: String {
+        "amqp://\(user):***@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(vhost == "/" ? "" : vhost)"
+    }
+}

@@ -1,0 +1,77 @@
+import CRabbitMQ
+import Foundation
+
+// Copies values out of librabbitmq's pools into Swift values. Call these before the pool is
+// released (`amqp_maybe_release_buffers`, `amqp_destroy_message`).
+
+extension amqp_bytes_t {
+    /// The bytes as UTF-8 text (invalid sequences are repaired).
+    var string: String {
+        String(decoding: UnsafeRawBufferPointer(start: bytes, count: len), as: UTF8.self)
+    }
+
+    /// A copy of the bytes.
+    var data: Data {
+        guard let bytes, len > 0 else { return Data() }
+        return Data(bytes: bytes, count: len)
+    }
+}
+
+extension amqp_table_t {
+    /// The table's entries; values of kinds `AMQPFieldValue` has no case for are left out.
+    var fieldValues: [String: AMQPFieldValue] {
+        var result: [String: AMQPFieldValue] = [:]
+        for index in 0..<Int(num_entries) {
+            let entry = entries[index]
+            if let value = entry.value.fieldValue { result[entry.key.string] = value }
+        }
+        return result
+    }
+}
+
+extension amqp_field_value_t {
+    var fieldValue: AMQPFieldValue? {
+        switch amqp_field_value_kind_t(UInt32(kind)) {
+        case AMQP_FIELD_KIND_BOOLEAN: return .bool(value.boolean != 0)
+        case AMQP_FIELD_KIND_I8: return .int(Int64(value.i8))
+        case AMQP_FIELD_KIND_U8: return .int(Int64(value.u8))
+        case AMQP_FIELD_KIND_I16: return .int(Int64(value.i16))
+        case AMQP_FIELD_KIND_U16: return .int(Int64(value.u16))
+        case AMQP_FIELD_KIND_I32: return .int(Int64(value.i32))
+        case AMQP_FIELD_KIND_U32: return .int(Int64(value.u32))
+        case AMQP_FIELD_KIND_I64: return .int(value.i64)
+        case AMQP_FIELD_KIND_U64, AMQP_FIELD_KIND_TIMESTAMP: return .int(Int64(clamping: value.u64))
+        case AMQP_FIELD_KIND_F32: return .double(Double(value.f32))
+        case AMQP_FIELD_KIND_F64: return .double(value.f64)
+        case AMQP_FIELD_KIND_UTF8: return .string(value.bytes.string)
+        case AMQP_FIELD_KIND_BYTES:
+            return String(validating: UnsafeRawBufferPointer(start: value.bytes.bytes, count: value.bytes.len), as: UTF8.self)
+                .map(AMQPFieldValue.string)
+        case AMQP_FIELD_KIND_ARRAY:
+            let items = (0..<Int(value.array.num_entries)).compactMap { value.array.entries[$0].fieldValue }
+            return .array(items)
+        case AMQP_FIELD_KIND_TABLE: return .table(value.table.fieldValues)
+        default: return nil
+        }
+    }
+}
+
+extension amqp_basic_properties_t {
+    /// The properties `MessageProperties` models; others (reply-to, expiration, ...) are ignored.
+    var messageProperties: MessageProperties {
+        func string(_ flag: Int32, _ field: amqp_bytes_t) -> String? {
+            _flags & UInt32(flag) != 0 ? field.string : nil
+        }
+        return MessageProperties(
+            messageId: string(AMQP_BASIC_MESSAGE_ID_FLAG, message_id),
+            correlationId: string(AMQP_BASIC_CORRELATION_ID_FLAG, correlation_id),
+            type: string(AMQP_BASIC_TYPE_FLAG, type),
+            contentType: string(AMQP_BASIC_CONTENT_TYPE_FLAG, content_type),
+            appId: string(AMQP_BASIC_APP_ID_FLAG, app_id),
+            timestamp: _flags & UInt32(AMQP_BASIC_TIMESTAMP_FLAG) != 0
+                ? Date(timeIntervalSince1970: TimeInterval(timestamp)) : nil,
+            headers: _flags & UInt32(AMQP_BASIC_HEADERS_FLAG) != 0 ? headers.fieldValues : [:],
+            persistent: _flags & UInt32(AMQP_BASIC_DELIVERY_MODE_FLAG) != 0 && delivery_mode == 2
+        )
+    }
+}

@@ -1,0 +1,48 @@
+import Contracts
+import EventStore
+import Foundation
+import Messaging
+
+extension OutgoingMessage {
+    /// The persistent message for a stored event: the contract's envelope body and AMQP properties.
+    public init(event: StoredEvent, exchange: String, publisher: ServiceName) throws {
+        let metadata = event.metadata
+        var headers: [String: AMQPFieldValue] = [
+            "schema-version": .int(Int64(metadata.schemaVersion)),
+            "traceparent": .string(TraceParent.header(correlationId: metadata.correlationId, eventId: metadata.eventId)),
+        ]
+        if let causationId = metadata.causationId { headers["causation-id"] = .string(causationId) }
+        self.init(
+            exchange: exchange,
+            routingKey: metadata.routingKey,
+            body: Array(try event.envelope().body),
+            properties: MessageProperties(
+                messageId: metadata.eventId, correlationId: metadata.correlationId, type: metadata.eventType,
+                contentType: "application/json", appId: publisher.rawValue, timestamp: metadata.occurredAt,
+                headers: headers
+            )
+        )
+    }
+}
+
+/// W3C `traceparent` values that put every event of one saga in one trace.
+enum TraceParent {
+    /// `00-<trace id from the correlation id>-<span id from the event id>-01`.
+    static func header(correlationId: String, eventId: String) -> String {
+        "00-\(hex128(correlationId))-\(String(hex128(eventId).prefix(16)))-01"
+    }
+
+    /// A UUID's 32 hex digits, or a stable 128-bit FNV-1a hash of any other string.
+    private static func hex128(_ text: String) -> String {
+        if let uuid = UUID(uuidString: text) {
+            return uuid.uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        }
+        var high: UInt64 = 0xcbf2_9ce4_8422_2325
+        var low: UInt64 = 0x8422_2325_cbf2_9ce4
+        for byte in text.utf8 {
+            high = (high ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            low = (low ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 &+ high
+        }
+        return String(format: "%016llx%016llx", high, low)
+    }
+}

@@ -1,0 +1,52 @@
+import Contracts
+import Foundation
+import Hummingbird
+
+/// The largest request body any endpoint accepts.
+public let maxRequestBodyBytes = 64 * 1024
+
+extension Request {
+    /// Decodes a JSON body of type `T`, answering 415, 413 or 400 in the contract's shape when it cannot.
+    public mutating func decodeJSON<T: Decodable>(as type: T.Type) async throws -> T {
+        let contentType = headers[.contentType]?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/json") else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "Content-Type must be application/json.")
+        }
+        let buffer = try await collectBody(upTo: maxRequestBodyBytes)
+        do {
+            return try JSONCoding.decoder().decode(T.self, from: Data(buffer: buffer))
+        } catch {
+            throw APIError(.badRequest, code: "invalid_json", message: "The body is not valid: \(JSONCoding.describe(error)).")
+        }
+    }
+}
+
+/// A JSON response with a status and optional extra headers.
+public struct JSONResponse<Body: Encodable & Sendable>: ResponseGenerator {
+    public var status: HTTPResponse.Status
+    public var body: Body
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status = .ok, _ body: Body, headers: HTTPFields = [:]) {
+        self.status = status
+        self.body = body
+        self.headers = headers
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        let data = try JSONCoding.encoder().encode(body)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension Parameters {
+    /// A path parameter that is a valid id: 1 to 128 characters, no whitespace.
+    public func id(_ name: String) throws -> String {
+        guard let value = get(name), !value.isEmpty, value.count <= 128, !value.contains(where: \.isWhitespace) else {
+            throw APIError.invalid("\(name) must be 1 to 128 characters without spaces.")
+        }
+        return value
+    }
+}

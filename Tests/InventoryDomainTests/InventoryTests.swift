@@ -1,0 +1,79 @@
+import Contracts
+import InventoryDomain
+import Testing
+
+@Suite struct ProductTests {
+    @Test func theFirstRestockCreatesTheProduct() throws {
+        let events = try Product.initial.restock(sku: "A", quantity: 10, name: "Apple")
+        #expect(events == [.restocked(ProductRestocked(sku: "A", name: "Apple", quantity: 10, available: 10, reserved: 0))])
+    }
+
+    @Test(arguments: [0, -1, ProductLimits.maxRestock + 1])
+    func restocksMustBePositiveAndBounded(quantity: Int) {
+        #expect(throws: ProductError.self) { try Product.initial.restock(sku: "A", quantity: quantity, name: nil) }
+    }
+
+    @Test func reservingMoreThanAvailableIsRefused() throws {
+        let product = Product.replay(try Product.initial.restock(sku: "A", quantity: 3, name: nil))
+        #expect(throws: ProductError.insufficientStock(sku: "A", available: 3, requested: 4)) { try product.reserve(orderId: "o", quantity: 4) }
+    }
+
+    @Test func anUnknownProductCannotBeReserved() {
+        #expect(throws: ProductError.self) { try Product.initial.reserve(orderId: "o", quantity: 1) }
+    }
+}
+
+@Suite struct ReservationTests {
+    func products(_ levels: [String: Int]) throws -> [String: Product] {
+        var result: [String: Product] = [:]
+        for (sku, quantity) in levels {
+            result[sku] = Product.replay(try Product.initial.restock(sku: sku, quantity: quantity, name: nil))
+        }
+        return result
+    }
+
+    @Test func everyLineInStockIsReserved() throws {
+        let items = [StockLine(sku: "A", quantity: 2), StockLine(sku: "B", quantity: 1)]
+        let decision = try Reservation.initial.reserve(orderId: "o-1", items: items, products: try products(["A": 2, "B": 5]))
+        #expect(decision.reservation == [.reserved(InventoryReserved(orderId: "o-1", items: items))])
+        #expect(decision.products["A"] == [.reserved(ProductReserved(sku: "A", orderId: "o-1", quantity: 2, available: 0, reserved: 2))])
+        #expect(decision.products["B"] == [.reserved(ProductReserved(sku: "B", orderId: "o-1", quantity: 1, available: 4, reserved: 1))])
+    }
+
+    @Test func oneShortLineReservesNothing() throws {
+        let items = [StockLine(sku: "A", quantity: 2), StockLine(sku: "B", quantity: 9)]
+        let decision = try Reservation.initial.reserve(orderId: "o-1", items: items, products: try products(["A": 2, "B": 5]))
+        #expect(decision.reservation == [.failed(InventoryReservationFailed(orderId: "o-1", items: items, reason: .insufficientStock, skus: ["B"]))])
+        #expect(decision.products.isEmpty)
+    }
+
+    @Test func anUnknownSkuReservesNothing() throws {
+        let items = [StockLine(sku: "A", quantity: 1), StockLine(sku: "X", quantity: 1)]
+        let decision = try Reservation.initial.reserve(orderId: "o-1", items: items, products: try products(["A": 2]).merging(["X": .initial]) { $1 })
+        #expect(decision.reservation == [.failed(InventoryReservationFailed(orderId: "o-1", items: items, reason: .unknownSku, skus: ["X"]))])
+        #expect(decision.products.isEmpty)
+    }
+
+    @Test func repeatedLinesOfOneSkuAreCountedTogether() throws {
+        let items = [StockLine(sku: "A", quantity: 2), StockLine(sku: "A", quantity: 2)]
+        let decision = try Reservation.initial.reserve(orderId: "o-1", items: items, products: try products(["A": 3]))
+        #expect(decision.products.isEmpty)
+        guard case .failed = decision.reservation.first else { Issue.record("expected a failed reservation"); return }
+    }
+
+    @Test func releasingReturnsExactlyWhatWasHeld() throws {
+        let items = [StockLine(sku: "A", quantity: 2)]
+        let stock = try products(["A": 5])
+        let reserved = try Reservation.initial.reserve(orderId: "o-1", items: items, products: stock)
+        let held = stock["A"]!.evolve(with: reserved.products["A"]![0])
+        let release = try Reservation.replay(reserved.reservation).release(products: ["A": held])
+        #expect(release.reservation == [.released(InventoryReleased(orderId: "o-1", items: items))])
+        #expect(release.products["A"] == [.released(ProductReleased(sku: "A", orderId: "o-1", quantity: 2, available: 5, reserved: 0))])
+    }
+
+    @Test func aCancellationBeforePaymentIsRememberedSoALateReservationHoldsNothing() throws {
+        let cancelled = Reservation.replay(try Reservation.initial.cancel(orderId: "o-1", products: [:]).reservation)
+        let late = try cancelled.reserve(orderId: "o-1", items: [StockLine(sku: "A", quantity: 1)], products: try products(["A": 5]))
+        #expect(late == ReservationDecision())
+    }
+}
