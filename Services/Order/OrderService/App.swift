@@ -4,6 +4,7 @@ import ServiceKit
 struct App {
     static func main() async throws {
         let runtime = ServiceRuntime.start(.order, migrations: OrderSchema.migrations)
-        try await runtime.run(router: buildRouter(runtime), handler: OrderEventHandler())
+        let deadlines = SagaDeadlineScanner(database: runtime.database, logger: runtime.logger)
+        try await runtime.run(router: buildRouter(runtime), handler: OrderEventHandler(), extraServices: [deadlines])
     }
 }

@@ -14,5 +14,14 @@ enum OrderSchema {
                 ) WITHOUT ROWID;
                 """)
         },
+        Migration("order v2: saga deadlines") { db in
+            try db.execute(sql: """
+                CREATE TABLE saga_deadlines (
+                    order_id TEXT PRIMARY KEY,
+                    due_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX saga_deadlines_by_due ON saga_deadlines(due_at);
+                """)
+        },
     ]
 }

@@ -9,6 +9,8 @@ import ServiceKit
 /// `/orders`: place, read, cancel, and list an order's events.
 struct OrdersController: Sendable {
     let database: AppDatabase
+    /// How long a saga may run before the order is cancelled with reason `timeout`.
+    let sagaTimeout: Duration
 
     struct PlaceOrderRequest: Codable, Sendable {
         var customerId: String
@@ -38,14 +40,17 @@ struct OrdersController: Sendable {
             throw APIError.invalid("Idempotency-Key must be 1 to 200 characters.")
         }
         let command = PlaceOrder(orderId: UUID().uuidString.lowercased(), customerId: body.customerId, currency: body.currency, items: body.items)
-        let events = try decided { try Order.initial.place(command, now: Date()) }
+        let now = Date()
+        let events = try decided { try Order.initial.place(command, now: now) }
+        let deadline = now.addingTimeInterval(TimeInterval(sagaTimeout.components.seconds))
         let requestFingerprint = try String(decoding: Self.canonicalEncoder.encode(body), as: UTF8.self)
         let outcome = try await database.write { transaction -> IdempotentPlacement in
             if let idempotencyKey, let earlier = try IdempotencyKeys.find(idempotencyKey, in: transaction) {
                 return earlier.request == requestFingerprint ? .replayed(orderId: earlier.orderId) : .conflicting
             }
             try transaction.append(events, to: Order.aggregateType, id: command.orderId, expectedVersion: 0,
-                                   context: EventContext(correlationId: command.orderId, causationId: nil))
+                                   context: EventContext(correlationId: command.orderId, causationId: nil, now: now))
+            try SagaDeadlines.schedule(orderId: command.orderId, at: deadline, in: transaction)
             if let idempotencyKey {
                 try IdempotencyKeys.record(idempotencyKey, request: requestFingerprint, orderId: command.orderId, in: transaction)
             }

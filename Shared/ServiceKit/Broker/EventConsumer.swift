@@ -10,36 +10,46 @@ import ServiceLifecycle
 public protocol EventHandler: Sendable {
     /// Applies `envelope` inside `transaction`, which also records the event id in the inbox:
     /// the effects and the record commit together, so a redelivered duplicate changes nothing.
-    /// - Throws: when the event cannot be handled; its effects are then rolled back and the message is not acked.
+    /// - Throws: when the event cannot be handled; its effects are then rolled back and the
+    ///   message is retried later or, after the last attempt, parked.
     func handle(_ envelope: EventEnvelope, in transaction: StoreTransaction) throws
 }
 
 /// Consumes the service's queue in batches: every message of a batch is handled in one SQLite
-/// transaction (each in its own savepoint), then the batch is acked.
+/// transaction (each in its own savepoint), then the batch is acked. A message that fails is
+/// republished to a delay queue or parked (``RetryPolicy``) and only then acked, so nothing is
+/// lost and one bad message never blocks the others.
 public struct EventConsumer: Service {
     let database: AppDatabase
-    let connection: ManagedConnection
-    let queue: String
+    let consuming: ManagedConnection
+    let publishing: ManagedConnection
+    let retryPolicy: RetryPolicy
     let handler: any EventHandler
     let prefetch: UInt16
     let logger: Logger
     private let handled = Counter(label: "messages_handled_total")
     private let duplicates = Counter(label: "messages_duplicate_total")
-    private let rejected = Counter(label: "messages_rejected_total")
+    private let retried = Counter(label: "messages_retried_total")
+    private let parked = Counter(label: "messages_parked_total")
 
-    public init(database: AppDatabase, connection: ManagedConnection, queue: String, handler: any EventHandler, prefetch: UInt16 = 128, logger: Logger) {
+    public init(
+        database: AppDatabase, consuming: ManagedConnection, publishing: ManagedConnection, retryPolicy: RetryPolicy,
+        handler: any EventHandler, prefetch: UInt16 = 128, logger: Logger
+    ) {
         self.database = database
-        self.connection = connection
-        self.queue = queue
+        self.consuming = consuming
+        self.publishing = publishing
+        self.retryPolicy = retryPolicy
         self.handler = handler
         self.prefetch = prefetch
         self.logger = logger
     }
 
     public func run() async throws {
+        let queue = retryPolicy.service.queue
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
-                let open = try await cancelWhenGracefulShutdown { try await connection.connection() }
+                let open = try await cancelWhenGracefulShutdown { try await consuming.connection() }
                 let batches = try await open.consume(queue: queue, prefetch: prefetch)
                 logger.info("Consuming", metadata: ["amqp.queue": "\(queue)"])
                 while let batch = await cancelWhenGracefulShutdown({ await batches.next(max: Int(prefetch)) }) {
@@ -54,12 +64,18 @@ public struct EventConsumer: Service {
         }
     }
 
-    private enum Outcome: Sendable {
-        case handled, duplicate
-        case rejected(reason: String, eventId: String?)
+    private struct FollowUp {
+        var delivery: Delivery
+        var message: OutgoingMessage
+        var reason: String
     }
 
-    /// Handles a batch in one transaction, then acks what was handled and rejects what failed.
+    private enum Outcome: Sendable {
+        case handled, duplicate
+        case failed(reason: String, malformed: Bool)
+    }
+
+    /// Handles a batch in one transaction, then acks what was handled and sends on what failed.
     private func process(_ batch: [Delivery], on connection: AMQPConnection) async throws {
         let handler = handler
         let outcomes: [Outcome]
@@ -68,15 +84,13 @@ public struct EventConsumer: Service {
                 batch.map { delivery in Self.handle(delivery, with: handler, in: transaction) }
             }
         } catch {
-            // The transaction itself failed (disk, lock): nothing was applied; let the broker redeliver.
-            logger.error("Could not commit a batch; requeueing it", metadata: ["error": "\(error)", "amqp.queue": "\(queue)"])
+            // The transaction itself failed (disk, lock): nothing was applied; the broker redelivers.
+            logger.error("Could not commit a batch; requeueing it", metadata: ["error": "\(error)", "amqp.queue": "\(retryPolicy.service.queue)"])
             for delivery in batch { connection.reject(delivery.deliveryTag, requeue: true) }
             try await Task.sleep(for: .milliseconds(500))
             return
         }
-        if outcomes.allSatisfy({ if case .rejected = $0 { false } else { true } }), let last = batch.last {
-            connection.ack(last.deliveryTag, multiple: true)
-        }
+        var followUps: [FollowUp] = []
         for (delivery, outcome) in zip(batch, outcomes) {
             switch outcome {
             case .handled:
@@ -84,21 +98,47 @@ public struct EventConsumer: Service {
             case .duplicate:
                 duplicates.increment()
                 logger.debug("Duplicate ignored", metadata: ["event.id": "\(delivery.properties.messageId ?? "")"])
-            case .rejected(let reason, let eventId):
-                rejected.increment()
-                logger.error("Message rejected", metadata: [
-                    "event.id": "\(eventId ?? delivery.properties.messageId ?? "unknown")",
-                    "amqp.routing_key": "\(delivery.routingKey)", "reason": "\(reason)",
-                ])
+            case .failed(let reason, let malformed):
+                let message = retryPolicy.followUp(for: delivery, attempt: delivery.attempt, reason: reason, malformed: malformed)
+                followUps.append(FollowUp(delivery: delivery, message: message, reason: reason))
             }
         }
-        if outcomes.contains(where: { if case .rejected = $0 { true } else { false } }) {
-            for (delivery, outcome) in zip(batch, outcomes) {
-                if case .rejected = outcome {
-                    connection.reject(delivery.deliveryTag, requeue: false)
-                } else {
-                    connection.ack(delivery.deliveryTag)
-                }
+        guard !followUps.isEmpty else {
+            if let last = batch.last { connection.ack(last.deliveryTag, multiple: true) }
+            return
+        }
+        for (delivery, outcome) in zip(batch, outcomes) {
+            if case .failed = outcome { continue }
+            connection.ack(delivery.deliveryTag)
+        }
+        try await sendOn(followUps, acking: connection)
+    }
+
+    /// Publishes retries and parked copies with confirms, then acks their originals; if that
+    /// fails, the originals are requeued so that nothing is lost.
+    private func sendOn(_ followUps: [FollowUp], acking connection: AMQPConnection) async throws {
+        do {
+            let publisher = try await cancelWhenGracefulShutdown { try await publishing.connection() }
+            try await publisher.publish(followUps.map(\.message))
+        } catch {
+            logger.warning("Could not send failed messages on; requeueing them", metadata: ["error": "\(error)"])
+            for followUp in followUps { connection.reject(followUp.delivery.deliveryTag, requeue: true) }
+            return
+        }
+        for followUp in followUps {
+            connection.ack(followUp.delivery.deliveryTag)
+            let message = followUp.message
+            let metadata: Logger.Metadata = [
+                "event.id": "\(message.properties.messageId ?? "")", "event.type": "\(message.properties.type ?? "")",
+                "amqp.routing_key": "\(message.routingKey)", "delivery.attempt": "\(followUp.delivery.attempt)",
+                "error": "\(followUp.reason)",
+            ]
+            if message.routingKey == retryPolicy.service.deadLetterQueue {
+                parked.increment()
+                logger.error("Message parked in the dead-letter queue", metadata: metadata)
+            } else {
+                retried.increment()
+                logger.warning("Handling failed; retrying later", metadata: metadata)
             }
         }
     }
@@ -108,7 +148,7 @@ public struct EventConsumer: Service {
         do {
             envelope = try EventEnvelope(body: delivery.body)
         } catch {
-            return .rejected(reason: "\(error)", eventId: nil)
+            return .failed(reason: "\(error)", malformed: true)
         }
         let eventId = envelope.metadata.eventId
         do {
@@ -118,8 +158,10 @@ public struct EventConsumer: Service {
                 try transaction.recordHandled(eventId: eventId)
             }
             return .handled
+        } catch let error as EnvelopeError {
+            return .failed(reason: "\(error)", malformed: true)
         } catch {
-            return .rejected(reason: "\(error)", eventId: eventId)
+            return .failed(reason: "\(error)", malformed: false)
         }
     }
 }

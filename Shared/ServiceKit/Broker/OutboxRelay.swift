@@ -33,13 +33,20 @@ public struct OutboxRelay: Service {
         var lastPrune = Date.distantPast
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let batchSize = batchSize
-            let batch = try await database.read { try $0.unpublishedEvents(limit: batchSize) }
-            guard !batch.isEmpty else {
-                await cancelWhenGracefulShutdown { await database.waitForAppend(timeout: .seconds(1)) }
-                if Date().timeIntervalSince(lastPrune) > 60 {
+            let batch: [StoredEvent]
+            do {
+                batch = try await database.read { try $0.unpublishedEvents(limit: batchSize) }
+                if batch.isEmpty, Date().timeIntervalSince(lastPrune) > 60 {
                     lastPrune = Date()
                     try await database.write { try $0.prunePublished(before: Date().addingTimeInterval(-3600)) }
                 }
+            } catch {
+                logger.error("Cannot read the outbox; will retry", metadata: ["error": "\(error)"])
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+                continue
+            }
+            guard !batch.isEmpty else {
+                await cancelWhenGracefulShutdown { await database.waitForAppend(timeout: .seconds(1)) }
                 continue
             }
             do {

@@ -15,9 +15,11 @@ public struct ServiceRuntime: Sendable {
     public let logger: Logger
     public let database: AppDatabase
     public let metrics: PrometheusCollectorRegistry
-    /// `nil` for a service that publishes nothing.
-    public let publishing: ManagedConnection?
+    /// Publishes with confirms: the outbox, retries and parked messages.
+    public let publishing: ManagedConnection
     public let consuming: ManagedConnection
+    public let retryPolicy: RetryPolicy
+    public let amqpURL: AMQPURL
 
     /// Reads the configuration (exiting with a one-line reason when it is invalid), installs
     /// logging and metrics, opens the store and prepares the broker connections.
@@ -41,22 +43,25 @@ public struct ServiceRuntime: Sendable {
         } catch {
             exitWithReason("\(service.rawValue): cannot open the store at \(configuration.databasePath): \(error)")
         }
-        let topology = Topology.declared(by: service)
+        let retryPolicy = RetryPolicy(
+            service: service, delays: configuration.retryDelaysMilliseconds, maxAttempts: configuration.maxDeliveryAttempts
+        )
+        let topology = Topology.declared(by: retryPolicy)
         return ServiceRuntime(
             configuration: configuration,
             logger: logger,
             database: database,
             metrics: metrics,
-            publishing: service.exchange.map { _ in
-                ManagedConnection(url: url, name: "\(service.rawValue) publisher", confirmMode: true, topology: topology, logger: logger)
-            },
-            consuming: ManagedConnection(url: url, name: "\(service.rawValue) consumer", confirmMode: false, topology: topology, logger: logger)
+            publishing: ManagedConnection(url: url, name: "\(service.rawValue) publisher", confirmMode: true, topology: topology, logger: logger),
+            consuming: ManagedConnection(url: url, name: "\(service.rawValue) consumer", confirmMode: false, topology: topology, logger: logger),
+            retryPolicy: retryPolicy,
+            amqpURL: url
         )
     }
 
     /// Ready once the store is open (it is, by construction) and every broker connection is up with its topology.
     public var isReady: Bool {
-        consuming.isConnected && (publishing?.isConnected ?? true)
+        consuming.isConnected && publishing.isConnected
     }
 
     /// A router answering errors in the contract's shape, with `/health`, `/ready`, `/metrics`
@@ -67,7 +72,9 @@ public struct ServiceRuntime: Sendable {
         router.add(middleware: MetricsMiddleware())
         let runtime = self
         OperationsController(registry: metrics, isReady: { runtime.isReady }).register(on: router)
-        if publishing != nil { EventFeedController(database: database).register(on: router) }
+        if configuration.service.exchange != nil { EventFeedController(database: database).register(on: router) }
+        let admin = router.group("admin").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
+        DeadLetterController(deadLetters: DeadLetterQueue(url: amqpURL, retryPolicy: retryPolicy, logger: logger)).register(on: admin)
         return router
     }
 
@@ -75,12 +82,13 @@ public struct ServiceRuntime: Sendable {
     /// `extraServices`, then the HTTP server. Shutdown runs in reverse: HTTP stops first,
     /// the consumer finishes its batch, the relay its publish, and the connections close last.
     public func run(router: Router<BasicRequestContext>, handler: any EventHandler, extraServices: [any Service] = []) async throws {
-        var services: [any Service] = [consuming]
-        if let publishing, let exchange = configuration.service.exchange {
-            services.append(publishing)
+        var services: [any Service] = [publishing, consuming]
+        if let exchange = configuration.service.exchange {
             services.append(OutboxRelay(database: database, connection: publishing, service: configuration.service, exchange: exchange, logger: logger))
         }
-        services.append(EventConsumer(database: database, connection: consuming, queue: configuration.service.queue, handler: handler, logger: logger))
+        services.append(EventConsumer(
+            database: database, consuming: consuming, publishing: publishing, retryPolicy: retryPolicy, handler: handler, logger: logger
+        ))
         services += extraServices
         let configuration = configuration
         let logger = logger
