@@ -18,7 +18,14 @@ struct PaymentEventHandler: EventHandler {
         // Compensation
         case InventoryReservationFailed.eventType:
             let failed = try envelope.payload(as: InventoryReservationFailed.self)
-            let customerId = try transaction.load(Payment.self, id: failed.orderId).state.customerId
+            let payment = try transaction.load(Payment.self, id: failed.orderId).state
+            // Stock fails only after a payment, so an unknown payment means this arrived before its
+            // cause (the OrderPlaced is still on its way): fail, and the retry will find it.
+            // A reservation refused because the order was cancelled needs nothing from here.
+            guard failed.reason == .orderCancelled || payment.status != nil else {
+                throw PaymentHandlingError.paymentNotYetKnown(orderId: failed.orderId)
+            }
+            let customerId = payment.customerId
             try decide(orderId: failed.orderId, customerId: customerId, cause: metadata, in: transaction) { payment, account in
                 try payment.refund(reason: .outOfStock, account: account)
             }
@@ -43,5 +50,16 @@ struct PaymentEventHandler: EventHandler {
         let context = EventContext(correlationId: orderId, causationId: cause.eventId)
         try transaction.append(outcome.account, to: account, id: customerId, context: context)
         try transaction.append(outcome.payment, to: payment, id: orderId, context: context)
+    }
+}
+
+/// Why payment-service cannot handle an event yet.
+enum PaymentHandlingError: Error, CustomStringConvertible {
+    case paymentNotYetKnown(orderId: String)
+
+    var description: String {
+        switch self {
+        case .paymentNotYetKnown(let orderId): "no payment for order \(orderId) yet: its OrderPlaced has not been handled"
+        }
     }
 }
