@@ -91,7 +91,13 @@ let package = Package(
         .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain"]),
         .testTarget(name: "PaymentDomainTests", dependencies: ["PaymentDomain"]),
         .testTarget(name: "InventoryDomainTests", dependencies: ["InventoryDomain"]),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Contracts"]),
+        .testTarget(
+            name: "EventStoreTests",
+            dependencies: [
+                "EventStore", "Contracts", "InventoryDomain", "OrderDomain", "PaymentDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Contracts"]),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit"]),

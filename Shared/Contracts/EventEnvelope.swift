@@ -1,3 +1,4 @@
+import EventSourcing
 import Foundation
 
 /// Everything about an event except its payload: the envelope's fields (contract section 4.2).
@@ -63,13 +64,30 @@ public struct EventEnvelope: Sendable {
         self.body = body
     }
 
-    /// Decodes the payload as `type`.
-    /// - Throws: ``EnvelopeError`` when the payload does not have that shape.
+    /// Decodes the payload as `type`; an event payload stored in an older schema version is
+    /// upcast to `type`'s current one first with ``Upcasters/contracts``.
+    ///
+    /// A payload of a newer schema version than this code knows is decoded as it is (a tolerant
+    /// reader: fields it does not know are ignored).
+    /// - Throws: ``EnvelopeError`` when the payload does not have that shape or cannot be upcast.
     public func payload<Payload: Decodable>(as type: Payload.Type) throws -> Payload {
+        try payload(as: type, upcasters: .contracts)
+    }
+
+    /// Decodes the payload as `type`, upcasting an event payload of an older schema version with `upcasters`.
+    /// - Throws: ``EnvelopeError`` when the payload does not have that shape or cannot be upcast.
+    public func payload<Payload: Decodable>(as type: Payload.Type, upcasters: Upcasters) throws -> Payload {
         do {
-            return try JSONCoding.decoder().decode(PayloadBox<Payload>.self, from: body).payload
+            guard let current = (Payload.self as? any EventPayload.Type)?.schemaVersion, metadata.schemaVersion < current else {
+                return try JSONCoding.decoder().decode(PayloadBox<Payload>.self, from: body).payload
+            }
+            guard case .object(var payload) = try JSONCoding.decoder().decode(PayloadBox<JSONNode>.self, from: body).payload else {
+                throw UpcastingError.notAnObject(eventType: metadata.eventType)
+            }
+            try upcasters.upcast(&payload, eventType: metadata.eventType, from: metadata.schemaVersion, to: current)
+            return try JSONCoding.decoder().decode(Payload.self, from: JSONCoding.encoder().encode(payload))
         } catch {
-            throw EnvelopeError.malformed("payload of \(metadata.eventType): \(JSONCoding.describe(error))")
+            throw EnvelopeError.malformed("payload of \(metadata.eventType) version \(metadata.schemaVersion): \(JSONCoding.describe(error))")
         }
     }
 }

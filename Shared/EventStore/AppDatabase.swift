@@ -1,3 +1,5 @@
+import Contracts
+import EventSourcing
 import Foundation
 import GRDB
 
@@ -16,13 +18,21 @@ public struct AppDatabase: Sendable {
 
     let pool: DatabasePool
     let commits: CommitSignal
+    /// When this store snapshots and how it upcasts old events.
+    public let settings: EventStoreSettings
 
     /// Opens (creating if needed) the store at `path` and runs every migration.
     /// - Parameters:
     ///   - path: the SQLite file; its directory is created if missing.
+    ///   - durability: how hard a commit waits for the disk.
+    ///   - snapshotPolicy: every how many events each kind of snapshottable aggregate is snapshotted.
+    ///   - upcasters: what brings old stored events to their current shape on load.
     ///   - migrations: the service's own migrations, run after the shared ones.
     /// - Throws: when the file cannot be opened or a migration fails.
-    public init(path: String, durability: Durability = .full, migrations: [Migration] = []) throws {
+    public init(
+        path: String, durability: Durability = .full, snapshotPolicy: SnapshotPolicy = .standard,
+        upcasters: Upcasters = .contracts, migrations: [Migration] = []
+    ) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
@@ -32,6 +42,7 @@ public struct AppDatabase: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         commits = CommitSignal()
+        settings = EventStoreSettings(snapshotPolicy: snapshotPolicy, upcasters: upcasters)
         var migrator = DatabaseMigrator()
         for migration in SharedSchema.migrations + migrations {
             migrator.registerMigration(migration.identifier, migrate: migration.migrate)
@@ -42,12 +53,12 @@ public struct AppDatabase: Sendable {
     /// Runs `body` in one write transaction: everything it appends, records and changes commits together or not at all.
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
-        try await pool.write { db in try body(StoreTransaction(db: db, commits: commits)) }
+        try await pool.write { db in try body(StoreTransaction(db: db, commits: commits, settings: settings)) }
     }
 
     /// Runs `body` on a read-only snapshot of the store, concurrently with writes.
     public func read<T: Sendable>(_ body: @escaping @Sendable (StoreReader) throws -> T) async throws -> T {
-        try await pool.read { db in try body(StoreReader(db: db)) }
+        try await pool.read { db in try body(StoreReader(db: db, settings: settings)) }
     }
 
     /// Suspends until a transaction that appended events commits, or `timeout` passes.

@@ -1,6 +1,6 @@
 import GRDB
 
-/// The tables every service has: events, outbox, inbox.
+/// The tables every service has: events, outbox, inbox, snapshots.
 enum SharedSchema {
     static let migrations: [Migration] = [
         Migration("v1: event store, outbox, inbox") { db in
@@ -28,6 +28,21 @@ enum SharedSchema {
                 CREATE TABLE inbox (
                     event_id TEXT PRIMARY KEY,
                     handled_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        },
+        Migration("v2: snapshots") { db in
+            // Every snapshot is kept (one per N events): a history load starts from the latest one at or before its version.
+            // A snapshot is the state's JSON at `version`, in the aggregate's snapshot schema `schema_version`.
+            try db.execute(sql: """
+                CREATE TABLE snapshots (
+                    aggregate_type TEXT NOT NULL,
+                    aggregate_id TEXT NOT NULL,
+                    version INTEGER NOT NULL CHECK (version > 0),
+                    schema_version INTEGER NOT NULL CHECK (schema_version > 0),
+                    state TEXT NOT NULL,
+                    taken_at TEXT NOT NULL,
+                    PRIMARY KEY (aggregate_type, aggregate_id, version)
                 ) WITHOUT ROWID;
                 """)
         },

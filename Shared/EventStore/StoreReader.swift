@@ -1,3 +1,4 @@
+import Contracts
 import EventSourcing
 import Foundation
 import GRDB
@@ -6,17 +7,71 @@ import GRDB
 public protocol EventStoreReading {
     /// The underlying connection, for the service's own tables.
     var db: Database { get }
+    /// The store's snapshot policy and upcasters.
+    var settings: EventStoreSettings { get }
 }
 
 extension EventStoreReading {
-    /// The current state of one aggregate, replayed from its events.
+    /// The current state of one aggregate: its latest valid snapshot, if any, and the events after it.
+    ///
+    /// A snapshot is valid when it was written in the aggregate's current snapshot schema version
+    /// and decodes; any other is ignored and the events are replayed from the start instead.
+    /// Old events are upcast to their payload's current schema version on the way.
     public func load<State: Aggregate>(_ type: State.Type, id: String) throws -> Versioned<State> {
-        var versioned = Versioned(state: State.initial, version: 0)
-        for event in try events(of: State.aggregateType, id: id) {
-            versioned.state = versioned.state.evolve(with: try event.decode(as: State.Event.self))
+        try load(type, id: id, through: nil)
+    }
+
+    /// The state of one aggregate as of `version`: the events up to and including that version,
+    /// from the latest valid snapshot at or before it.
+    ///
+    /// A stream shorter than `version` gives its current state: compare the result's `version`.
+    public func load<State: Aggregate>(_ type: State.Type, id: String, upTo version: Int) throws -> Versioned<State> {
+        try load(type, id: id, through: version)
+    }
+
+    /// The state of one aggregate replayed from its first event, ignoring snapshots (up to `version` if given).
+    public func replay<State: Aggregate>(_ type: State.Type, id: String, upTo version: Int? = nil) throws -> Versioned<State> {
+        try fold(Versioned(state: State.initial, version: 0), id: id, through: version)
+    }
+
+    private func load<State: Aggregate>(_ type: State.Type, id: String, through version: Int?) throws -> Versioned<State> {
+        let start = try latestSnapshot(of: State.self, id: id, atOrBefore: version) ?? Versioned(state: State.initial, version: 0)
+        return try fold(start, id: id, through: version)
+    }
+
+    /// `start` evolved with the events after its version, up to `version` when given.
+    private func fold<State: Aggregate>(_ start: Versioned<State>, id: String, through version: Int?) throws -> Versioned<State> {
+        var versioned = start
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT \(StoredEvent.columns) FROM events
+            WHERE aggregate_type = ? AND aggregate_id = ? AND version > ? AND version <= ? ORDER BY version
+            """, arguments: [State.aggregateType, id, start.version, version ?? Int.max])
+        let upcasters = settings.upcasters
+        while let row = try rows.next() {
+            let event = StoredEvent(row: row)
+            versioned.state = versioned.state.evolve(with: try event.decode(as: State.Event.self, upcasters: upcasters))
             versioned.version = event.metadata.aggregateVersion
         }
         return versioned
+    }
+
+    /// The latest snapshot of the aggregate at or before `version`, written in its current snapshot
+    /// schema version and decodable; `nil` when there is none or the aggregate is not snapshottable.
+    public func latestSnapshot<State: Aggregate>(of type: State.Type, id: String, atOrBefore version: Int? = nil) throws -> Versioned<State>? {
+        guard let snapshottable = State.self as? any SnapshottableAggregate.Type else { return nil }
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT version, state FROM snapshots
+            WHERE aggregate_type = ? AND aggregate_id = ? AND schema_version = ? AND version <= ?
+            ORDER BY version DESC
+            """, arguments: [State.aggregateType, id, snapshottable.snapshotSchemaVersion, version ?? Int.max])
+        while let row = try rows.next() {
+            let json: String = row["state"]
+            // A snapshot that does not decode in its declared schema is ignored (an older one or a full replay is used), never half-read.
+            if let state = try? decodeSnapshot(snapshottable, from: Data(json.utf8)) as? State {
+                return Versioned(state: state, version: row["version"])
+            }
+        }
+        return nil
     }
 
     /// The stored events of one aggregate, oldest first.
@@ -57,4 +112,9 @@ extension EventStoreReading {
 /// A read-only view of the store.
 public struct StoreReader: EventStoreReading {
     public let db: Database
+    public let settings: EventStoreSettings
+}
+
+private func decodeSnapshot<State: SnapshottableAggregate>(_ type: State.Type, from json: Data) throws -> State {
+    try JSONCoding.decoder().decode(State.self, from: json)
 }

@@ -21,6 +21,7 @@ public struct EventContext: Sendable {
 public struct StoreTransaction: EventStoreReading {
     public let db: Database
     let commits: CommitSignal
+    public let settings: EventStoreSettings
 
     /// Appends `events` to an aggregate's stream and queues them in the outbox.
     ///
@@ -74,11 +75,41 @@ public struct StoreTransaction: EventStoreReading {
     }
 
     /// Appends the events an aggregate decided, at the version it was loaded at.
+    ///
+    /// When the aggregate is snapshottable and the new events take its stream across a multiple of
+    /// the snapshot policy's interval, the state after them is snapshotted in this transaction too.
     @discardableResult
     public func append<State: Aggregate>(
         _ events: [State.Event], to aggregate: Versioned<State>, id: String, context: EventContext
     ) throws -> [StoredEvent] {
-        try append(events, to: State.aggregateType, id: id, expectedVersion: aggregate.version, context: context)
+        let stored = try append(events, to: State.aggregateType, id: id, expectedVersion: aggregate.version, context: context)
+        let newVersion = aggregate.version + events.count
+        if settings.snapshotPolicy.isDue(for: State.aggregateType, from: aggregate.version, to: newVersion),
+           let state = events.reduce(aggregate.state, { $0.evolve(with: $1) }) as? any SnapshottableAggregate {
+            try saveSnapshot(of: state, id: id, version: newVersion, at: context.now)
+        }
+        return stored
+    }
+
+    /// Stores a snapshot of an aggregate's state at `aggregate.version` (replacing one at that version).
+    ///
+    /// Appends take snapshots by themselves, following the store's ``SnapshotPolicy``; this is for
+    /// taking one out of turn. The state must be the fold of the stream's events up to that version.
+    public func saveSnapshot<State: SnapshottableAggregate>(_ aggregate: Versioned<State>, id: String, at now: Date = Date()) throws {
+        try saveSnapshot(of: aggregate.state, id: id, version: aggregate.version, at: now)
+    }
+
+    private func saveSnapshot<State: SnapshottableAggregate>(of state: State, id: String, version: Int, at now: Date) throws {
+        let json = try JSONCoding.encoder().encode(state)
+        try db.execute(sql: """
+            INSERT INTO snapshots (aggregate_type, aggregate_id, version, schema_version, state, taken_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (aggregate_type, aggregate_id, version) DO UPDATE SET
+                schema_version = excluded.schema_version, state = excluded.state, taken_at = excluded.taken_at
+            """, arguments: [
+                State.aggregateType, id, version, State.snapshotSchemaVersion,
+                String(decoding: json, as: UTF8.self), Timestamp.format(now),
+            ])
     }
 
     /// Records that the message with this event id was handled, in this transaction.

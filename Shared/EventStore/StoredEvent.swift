@@ -18,17 +18,22 @@ public struct StoredEvent: Sendable {
         return try EventEnvelope(metadata: metadata, payloadJSON: payloadJSON)
     }
 
-    /// Decodes the payload as a member of `family`.
-    /// - Throws: ``EventStoreError/unknownEventType(_:)`` or a decoding error.
-    public func decode<Family: EventFamily>(as family: Family.Type) throws -> Family {
+    /// Decodes the payload as a member of `family`, upcasting it first when it was stored in an older schema version.
+    ///
+    /// The stored row is not changed: upcasting happens on every read.
+    /// - Throws: ``EventStoreError/unknownEventType(_:)``, an `UpcastingError` (a missing step, or an event
+    ///   stored by a newer version of the code than this one), or a decoding error.
+    public func decode<Family: EventFamily>(as family: Family.Type, upcasters: Upcasters = .contracts) throws -> Family {
         guard let type = Family.payloadType(for: metadata.eventType) else {
             throw EventStoreError.unknownEventType(metadata.eventType)
         }
-        let payload = try JSONCoding.decoder().decode(type, from: payloadJSON)
+        let json = try upcasters.upcast(
+            payloadJSON: payloadJSON, eventType: metadata.eventType, from: metadata.schemaVersion, to: type.schemaVersion
+        )
+        let payload = try JSONCoding.decoder().decode(type, from: json)
         guard let event = Family(payload: payload) else { throw EventStoreError.unknownEventType(metadata.eventType) }
         return event
     }
-
 }
 
 extension StoredEvent {

@@ -21,6 +21,41 @@ import Testing
     @Test func anUnknownProductCannotBeReserved() {
         #expect(throws: ProductError.self) { try Product.initial.reserve(orderId: "o", quantity: 1) }
     }
+
+    @Test func aRestockSaysWhyUnitsCameInADeliveryUnlessToldOtherwise() throws {
+        let delivered = try Product.initial.restock(sku: "A", quantity: 2, name: nil)
+        let returned = try Product.initial.restock(sku: "A", quantity: 2, name: nil, reason: .customerReturn)
+        #expect(delivered.map(\.payload).compactMap { ($0 as? ProductRestocked)?.reason } == [.delivery])
+        #expect(returned.map(\.payload).compactMap { ($0 as? ProductRestocked)?.reason } == [.customerReturn])
+    }
+}
+
+@Suite struct StockCorrectionTests {
+    func product(available: Int, reserved: Int) throws -> Product {
+        var product = Product.replay(try Product.initial.restock(sku: "A", quantity: available + reserved, name: nil))
+        if reserved > 0 { product = product.evolve(with: try product.reserve(orderId: "o", quantity: reserved)[0]) }
+        return product
+    }
+
+    @Test func aCountBelowTheBooksRecordsTheShortfallAndKeepsWhatIsHeld() throws {
+        let events = try product(available: 7, reserved: 3).correctStock(counted: 4, reason: "broken in transit")
+        #expect(events == [.stockCorrected(ProductStockCorrected(sku: "A", quantity: -3, reason: "broken in transit", available: 4, reserved: 3))])
+    }
+
+    @Test func aCountAboveTheBooksRecordsTheSurplus() throws {
+        let events = try product(available: 2, reserved: 0).correctStock(counted: 5, reason: "found behind a shelf")
+        #expect(events == [.stockCorrected(ProductStockCorrected(sku: "A", quantity: 3, reason: "found behind a shelf", available: 5, reserved: 0))])
+    }
+
+    @Test func aCountThatMatchesTheBooksChangesNothing() throws {
+        #expect(try product(available: 4, reserved: 1).correctStock(counted: 4, reason: "monthly count").isEmpty)
+    }
+
+    @Test func aCorrectionNeedsAnExistingProductACountOfZeroOrMoreAndAReason() throws {
+        #expect(throws: ProductError.notFound(sku: "")) { try Product.initial.correctStock(counted: 1, reason: "count") }
+        #expect(throws: ProductError.self) { try product(available: 1, reserved: 0).correctStock(counted: -1, reason: "count") }
+        #expect(throws: ProductError.self) { try product(available: 1, reserved: 0).correctStock(counted: 0, reason: "  ") }
+    }
 }
 
 @Suite struct ReservationTests {

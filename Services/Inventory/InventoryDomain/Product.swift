@@ -1,9 +1,15 @@
 import Contracts
 import EventSourcing
+import Foundation
 
 /// A product's stock: units on the shelf (`available`) and units held for orders (`reserved`).
 /// It exists from its first restock; neither level is ever negative.
-public struct Product: Aggregate, Equatable {
+///
+/// Units come in by restocks and leave or come back by an operator's stock corrections:
+/// what was "stocked" is the sum of both (contract invariant I5).
+public struct Product: SnapshottableAggregate, Equatable {
+    /// Raise when the stored properties or `evolve` change: older snapshots are then ignored.
+    public static let snapshotSchemaVersion = 1
     public static let aggregateType = "Product"
     public static let initial = Product()
 
@@ -28,6 +34,9 @@ public struct Product: Aggregate, Equatable {
         case .released(let released):
             product.available = released.available
             product.reserved = released.reserved
+        case .stockCorrected(let corrected):
+            product.available = corrected.available
+            product.reserved = corrected.reserved
         }
         return product
     }
@@ -54,12 +63,15 @@ public enum ProductLimits {
     public static let maxLevel = 1_000_000_000_000
     public static let maxSkuLength = 128
     public static let maxNameLength = 200
+    public static let maxReasonLength = 500
 }
 
 extension Product {
     /// Adds units to the shelf, creating the product on its first restock.
     /// The name is kept unless a new one is given; a new product without a name is named after its SKU.
-    public func restock(sku: String, quantity: Int, name: String?) throws(ProductError) -> [ProductEvent] {
+    public func restock(
+        sku: String, quantity: Int, name: String?, reason: RestockReason = .delivery
+    ) throws(ProductError) -> [ProductEvent] {
         guard !sku.isEmpty, sku.count <= ProductLimits.maxSkuLength, sku.allSatisfy({ !$0.isWhitespace && $0 != "/" }) else {
             throw .invalid(field: "sku", reason: "must be 1 to \(ProductLimits.maxSkuLength) characters without spaces or slashes")
         }
@@ -74,7 +86,26 @@ extension Product {
         }
         let newName = name ?? (exists ? self.name : sku)
         return [.restocked(ProductRestocked(
-            sku: sku, name: newName, quantity: quantity, available: available + quantity, reserved: reserved
+            sku: sku, name: newName, quantity: quantity, available: available + quantity, reserved: reserved, reason: reason
+        ))]
+    }
+
+    /// An operator's correction after counting the shelf: `available` becomes `counted`.
+    ///
+    /// The difference is recorded as a new event; a count that matches changes nothing.
+    /// Units held for orders are not touched (they are not on the shelf to count).
+    public func correctStock(counted: Int, reason: String) throws(ProductError) -> [ProductEvent] {
+        guard exists else { throw .notFound(sku: sku) }
+        guard (0...ProductLimits.maxLevel).contains(counted) else {
+            throw .invalid(field: "available", reason: "must be an integer between 0 and \(ProductLimits.maxLevel)")
+        }
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty, reason.count <= ProductLimits.maxReasonLength else {
+            throw .invalid(field: "reason", reason: "must be 1 to \(ProductLimits.maxReasonLength) characters")
+        }
+        guard counted != available else { return [] }
+        return [.stockCorrected(ProductStockCorrected(
+            sku: sku, quantity: counted - available, reason: reason, available: counted, reserved: reserved
         ))]
     }
 

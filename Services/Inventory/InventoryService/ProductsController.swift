@@ -12,8 +12,11 @@ struct ProductsController: Sendable {
     struct RestockRequest: Codable, Sendable {
         var quantity: Int
         var name: String?
+        /// `delivery` (the default) or `customer_return`.
+        var reason: RestockReason?
     }
 
+    /// A product as `GET /products/{sku}` returns it.
     struct ProductRepresentation: Codable, Sendable {
         var sku: String
         var name: String
@@ -38,13 +41,15 @@ struct ProductsController: Sendable {
             let product = try await database.execute(
                 Product.self, id: sku, context: { EventContext(correlationId: sku, causationId: nil) }
             ) { product in
-                try refusalsAsHTTPErrors { try product.restock(sku: sku, quantity: restock.quantity, name: restock.name) }
+                try refusalsAsHTTPErrors {
+                    try product.restock(sku: sku, quantity: restock.quantity, name: restock.name, reason: restock.reason ?? .delivery)
+                }
             }
             return JSONResponse(.ok, ProductRepresentation(product))
         }
-        router.get("/products/:sku") { _, context in
+        router.get("/products/:sku") { request, context in
             let sku = try context.parameters.id("sku")
-            let product = try await database.read { try $0.load(Product.self, id: sku) }
+            let product = try await database.load(Product.self, id: sku, version: try request.versionQuery(), name: "Product \(sku)")
             guard product.state.exists else { throw APIError.notFound("Product \(sku) does not exist.") }
             return JSONResponse(.ok, ProductRepresentation(product))
         }
@@ -52,7 +57,7 @@ struct ProductsController: Sendable {
 }
 
 /// Runs a domain decision, turning the product's refusals into HTTP errors.
-private func refusalsAsHTTPErrors(_ decide: () throws -> [ProductEvent]) throws -> [ProductEvent] {
+func refusalsAsHTTPErrors(_ decide: () throws -> [ProductEvent]) throws -> [ProductEvent] {
     do {
         return try decide()
     } catch let error as ProductError {

@@ -10,7 +10,9 @@ public enum OrderStatus: String, Codable, Sendable, Equatable {
 }
 
 /// The Order aggregate: its state is the fold of its ``OrderEvent``s.
-public struct Order: Aggregate, Equatable {
+public struct Order: SnapshottableAggregate, Equatable {
+    /// Raise when the stored properties or `evolve` change: older snapshots are then ignored.
+    public static let snapshotSchemaVersion = 1
     public static let aggregateType = "Order"
     public static let initial = Order()
 

@@ -20,8 +20,11 @@ struct OrdersController: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/orders") { request, _ in try await place(request) }
-        router.get("/orders/:orderId") { _, context in
-            JSONResponse(.ok, OrderRepresentation(try await existingOrder(try context.parameters.id("orderId"))))
+        router.get("/orders/:orderId") { request, context in
+            let orderId = try context.parameters.id("orderId")
+            let order = try await database.load(Order.self, id: orderId, version: try request.versionQuery(), name: "Order \(orderId)")
+            guard order.state.exists else { throw APIError.notFound("Order \(orderId) does not exist.") }
+            return JSONResponse(.ok, OrderRepresentation(order))
         }
         router.post("/orders/:orderId/cancel") { _, context in try await cancel(try context.parameters.id("orderId")) }
         router.get("/orders/:orderId/events") { _, context in

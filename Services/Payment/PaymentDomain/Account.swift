@@ -2,7 +2,9 @@ import Contracts
 import EventSourcing
 
 /// A customer's wallet. It opens on its first deposit; its balance never goes below zero.
-public struct Account: Aggregate, Equatable {
+public struct Account: SnapshottableAggregate, Equatable {
+    /// Raise when the stored properties or `evolve` change: older snapshots are then ignored.
+    public static let snapshotSchemaVersion = 1
     public static let aggregateType = "Account"
     public static let initial = Account()
 

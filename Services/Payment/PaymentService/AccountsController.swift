@@ -31,9 +31,11 @@ struct AccountsController: Sendable {
             }
             return JSONResponse(.ok, AccountRepresentation(customerId: customerId, balance: account.state.balance, version: account.version))
         }
-        router.get("/accounts/:customerId") { _, context in
+        router.get("/accounts/:customerId") { request, context in
             let customerId = try context.parameters.id("customerId")
-            let account = try await database.read { try $0.load(Account.self, id: customerId) }
+            let account = try await database.load(
+                Account.self, id: customerId, version: try request.versionQuery(), name: "Account \(customerId)"
+            )
             guard account.state.isOpen else { throw APIError.notFound("Account \(customerId) does not exist.") }
             return JSONResponse(.ok, AccountRepresentation(customerId: customerId, balance: account.state.balance, version: account.version))
         }

@@ -68,6 +68,9 @@ struct ProjectionEventHandler: EventHandler {
         case ProductReleased.eventType:
             let event = try envelope.payload(as: ProductReleased.self)
             try updateProduct(event.sku, name: nil, available: event.available, reserved: event.reserved, version: version, db: db)
+        case ProductStockCorrected.eventType:
+            let event = try envelope.payload(as: ProductStockCorrected.self)
+            try updateProduct(event.sku, name: nil, available: event.available, reserved: event.reserved, version: version, db: db)
         default:
             throw ProjectionError.unknownEventType(metadata.eventType)
         }
