@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import OrderDomain
 import ServiceKit
+import Synchronization
 
 /// `/orders`: place, read, cancel, and list an order's events.
 struct OrdersController: Sendable {
@@ -71,14 +72,19 @@ struct OrdersController: Sendable {
     }
 
     private func cancel(_ orderId: String) async throws -> JSONResponse<OrderRepresentation> {
-        let before = try await existingOrder(orderId)
+        _ = try await existingOrder(orderId)
+        // 202 only when this request's own decision cancelled the order. A concurrent cancellation,
+        // or the saga, may cancel it between a first read and the write: then this request changed
+        // nothing, and cancelling a cancelled order is 200.
+        let cancelledHere = DecisionFlag()
         let after = try await database.execute(
             Order.self, id: orderId, context: { EventContext(correlationId: orderId, causationId: nil) }
         ) { order in
-            try decided { try order.cancel(reason: .customerRequest, now: Date()) }
+            let events = try decided { try order.cancel(reason: .customerRequest, now: Date()) }
+            cancelledHere.set(!events.isEmpty)
+            return events
         }
-        let alreadyCancelled = before.state.status == .cancelled && after.version == before.version
-        return JSONResponse(alreadyCancelled ? .ok : .accepted, OrderRepresentation(after))
+        return JSONResponse(cancelledHere.isSet ? .accepted : .ok, OrderRepresentation(after))
     }
 
     private func existingOrder(_ orderId: String) async throws -> Versioned<Order> {
@@ -96,6 +102,13 @@ struct OrdersController: Sendable {
         encoder.outputFormatting = .sortedKeys
         return encoder
     }()
+}
+
+/// Whether the last run of a decision appended events (a decision may run again after a lost race).
+private final class DecisionFlag: Sendable {
+    private let value = Mutex(false)
+    func set(_ flag: Bool) { value.withLock { $0 = flag } }
+    var isSet: Bool { value.withLock { $0 } }
 }
 
 private enum IdempotentPlacement: Sendable {
