@@ -99,7 +99,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Contracts"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Contracts", "Messaging", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit"]),
     ]
 )
