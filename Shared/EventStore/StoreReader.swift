@@ -42,15 +42,19 @@ extension EventStoreReading {
     /// `start` evolved with the events after its version, up to `version` when given.
     private func fold<State: Aggregate>(_ start: Versioned<State>, id: String, through version: Int?) throws -> Versioned<State> {
         var versioned = start
+        // Only what the fold needs: no metadata to parse per event.
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT \(StoredEvent.columns) FROM events
+            SELECT version, event_type, schema_version, payload FROM events
             WHERE aggregate_type = ? AND aggregate_id = ? AND version > ? AND version <= ? ORDER BY version
             """, arguments: [State.aggregateType, id, start.version, version ?? Int.max])
         let upcasters = settings.upcasters
+        let decoder = JSONCoding.decoder()
         while let row = try rows.next() {
-            let event = StoredEvent(row: row)
-            versioned.state = versioned.state.evolve(with: try event.decode(as: State.Event.self, upcasters: upcasters))
-            versioned.version = event.metadata.aggregateVersion
+            let event = try StoredEvent.decode(
+                State.Event.self, eventType: row[1], schemaVersion: row[2], payloadJSON: row[3], upcasters: upcasters, decoder: decoder
+            )
+            versioned.state = versioned.state.evolve(with: event)
+            versioned.version = row[0]
         }
         return versioned
     }

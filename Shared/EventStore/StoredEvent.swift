@@ -24,14 +24,22 @@ public struct StoredEvent: Sendable {
     /// - Throws: ``EventStoreError/unknownEventType(_:)``, an `UpcastingError` (a missing step, or an event
     ///   stored by a newer version of the code than this one), or a decoding error.
     public func decode<Family: EventFamily>(as family: Family.Type, upcasters: Upcasters = .contracts) throws -> Family {
-        guard let type = Family.payloadType(for: metadata.eventType) else {
-            throw EventStoreError.unknownEventType(metadata.eventType)
-        }
-        let json = try upcasters.upcast(
-            payloadJSON: payloadJSON, eventType: metadata.eventType, from: metadata.schemaVersion, to: type.schemaVersion
+        try Self.decode(
+            Family.self, eventType: metadata.eventType, schemaVersion: metadata.schemaVersion, payloadJSON: payloadJSON,
+            upcasters: upcasters, decoder: JSONCoding.decoder()
         )
-        let payload = try JSONCoding.decoder().decode(type, from: json)
-        guard let event = Family(payload: payload) else { throw EventStoreError.unknownEventType(metadata.eventType) }
+    }
+
+    /// Decodes a stored payload as a member of `family`, upcasting it first when it is older than its type.
+    static func decode<Family: EventFamily>(
+        _ family: Family.Type, eventType: String, schemaVersion: Int, payloadJSON: Data, upcasters: Upcasters, decoder: JSONDecoder
+    ) throws -> Family {
+        guard let type = Family.payloadType(for: eventType) else {
+            throw EventStoreError.unknownEventType(eventType)
+        }
+        let json = try upcasters.upcast(payloadJSON: payloadJSON, eventType: eventType, from: schemaVersion, to: type.schemaVersion)
+        let payload = try decoder.decode(type, from: json)
+        guard let event = Family(payload: payload) else { throw EventStoreError.unknownEventType(eventType) }
         return event
     }
 }

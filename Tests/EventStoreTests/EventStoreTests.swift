@@ -159,3 +159,16 @@ let increment = CounterEvent.incremented(Incremented(by: 1))
         }
     }
 }
+
+@Suite struct TimestampTests {
+    @Test func aTimeFormattedParsedAndFormattedAgainKeepsItsText() throws {
+        for offset in stride(from: 0.0, to: 5.0, by: 0.0137) {
+            let text = Timestamp.format(Date(timeIntervalSince1970: 1_795_000_000 + offset))
+            let parsed = try #require(Timestamp.parse(text))
+            #expect(Timestamp.format(parsed) == text)
+            #expect(Timestamp.parse(Timestamp.format(parsed)) == parsed)
+        }
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 0.9996)) == "1970-01-01T00:00:01.000Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_795_000_000.007)) == "2026-11-18T11:06:40.007Z")
+    }
+}
