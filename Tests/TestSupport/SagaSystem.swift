@@ -72,7 +72,13 @@ public struct Ledger: Sendable {
 /// A broker and the four services on free ports, each with its own database in a temp
 /// directory, plus typed clients for every endpoint.
 ///
-/// Prefer `withSagaSystem { system in ... }`, which always stops everything.
+/// Prefer `withSagaSystem { system in ... }`, which always stops everything. The executables
+/// are taken from the build directory of the running test bundle (`swift test` builds them);
+/// environment variables of the test run:
+/// - `SCENARIO_BIN_DIR`: take the executables from this directory instead;
+/// - `SCENARIO_LOG_LEVEL`: the services' `LOG_LEVEL` (default `info`);
+/// - `SCENARIO_KEEP_DATA=1`: keep the temp directory (databases, logs) even on success; it is
+///   always kept, and its path printed in the failure, when a scenario fails.
 public final class SagaSystem: Sendable {
     public let configuration: SagaConfiguration
     public let broker: RabbitMQNode
@@ -176,7 +182,7 @@ public final class SagaSystem: Sendable {
             try await system.launch()
         } catch {
             system.markFailed()
-            await system.stop()
+            _ = await Task { await system.stop() }.value  // not cancelled with the caller
             throw ServiceProcessError("The saga system did not start: \(error)\n(logs and data kept in \(directory.path))")
         }
         return system
@@ -454,7 +460,7 @@ public struct ScenarioError: Error, CustomStringConvertible {
 }
 
 /// Starts a `SagaSystem`, runs `body`, and always stops every process and the broker, also
-/// when `body` throws. Records an issue if a service did not exit 0 on SIGTERM at the end or
+/// when `body` throws or the test is cancelled. Records an issue if a service did not exit 0 on SIGTERM at the end or
 /// exited on its own during the scenario. Errors from `body` are rethrown with the services'
 /// log tails attached.
 public func withSagaSystem<Result: Sendable>(
@@ -490,7 +496,8 @@ public func withSagaSystem<Result: Sendable>(
     }
     // Log tails must be read before stop() may delete the directory.
     let tails = Dictionary(uniqueKeysWithValues: ServiceName.allCases.map { ($0, system.service($0).logTailSection()) })
-    let statuses = await system.stop()
+    // A fresh task: cleanup runs fully even when the test's task was cancelled (time limit).
+    let statuses = await Task { await system.stop() }.value
     if configuration.expectCleanShutdown {
         for name in ServiceName.allCases {
             guard let status = statuses[name], !status.isCleanExit else { continue }

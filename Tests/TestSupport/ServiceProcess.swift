@@ -514,7 +514,8 @@ private final class Child: Sendable {
         while true {
             if let status = exitStatus { return status }
             if clock.now >= deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(20))
+            // Also when the task is cancelled (a test's time limit): cleanup must still wait.
+            do { try await Task.sleep(for: .milliseconds(20)) } catch { usleep(20_000) }
         }
     }
 }
