@@ -4,6 +4,11 @@ import ServiceKit
 struct App {
     static func main() async throws {
         let runtime = ServiceRuntime.start(.projection, migrations: ReadModelSchema.migrations)
-        try await runtime.run(router: buildRouter(runtime), handler: ProjectionEventHandler())
+        let projection = await Projection.assemble(runtime)
+        try await runtime.run(
+            router: buildRouter(runtime, projection: projection),
+            consumer: projection.consumer,
+            extraServices: [projection.catchUp, projection.rebuilder]
+        )
     }
 }

@@ -7,7 +7,8 @@ import ServiceKit
 
 /// The read side: orders with their payment and stock, customers, products, saga timelines, statistics.
 struct ReadModelController: Sendable {
-    let database: AppDatabase
+    let store: ReadStore
+    let lag: SourceLag
 
     struct OrderPage: Codable, Sendable {
         var orders: [OrderView]
@@ -30,19 +31,25 @@ struct ReadModelController: Sendable {
 
     struct Stats: Codable, Sendable {
         struct SourceProgress: Codable, Sendable {
-            /// When the newest event applied from this source happened.
-            var lastEventAt: Date
+            /// When the newest event applied from this source happened; absent before the first.
+            var lastEventAt: Date?
             var eventsApplied: Int
+            /// The position in the source's store up to which every event is applied.
+            var position: Int64
+            /// The newest position known of the source (its feed or the broker).
+            var headPosition: Int64
         }
         var orders: [String: Int]
         var sources: [String: SourceProgress]
+        /// Per source, events committed there and not applied here yet (head minus applied position).
+        var lag: [String: Int64]
     }
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/orders") { request, _ in try await listOrders(request) }
         router.get("/orders/:orderId") { _, context in
             let orderId = try context.parameters.id("orderId")
-            let order = try await database.read { reader in
+            let order = try await store.read { reader in
                 try Row.fetchOne(reader.db, sql: "SELECT \(OrderView.columns) FROM order_views WHERE order_id = ? AND \(OrderView.placed)", arguments: [orderId])
                     .map(OrderView.init(row:))
             }
@@ -51,7 +58,7 @@ struct ReadModelController: Sendable {
         }
         router.get("/orders/:orderId/timeline") { _, context in
             let orderId = try context.parameters.id("orderId")
-            let entries = try await database.read { reader in
+            let entries = try await store.read { reader in
                 try Row.fetchAll(reader.db, sql: "SELECT * FROM timeline WHERE order_id = ? ORDER BY sequence", arguments: [orderId])
                     .map(TimelineEntry.init(row:))
             }
@@ -60,7 +67,7 @@ struct ReadModelController: Sendable {
         }
         router.get("/customers/:customerId") { _, context in
             let customerId = try context.parameters.id("customerId")
-            let customer = try await database.read { reader -> CustomerView? in
+            let customer = try await store.read { reader -> CustomerView? in
                 let balance = try Int.fetchOne(reader.db, sql: "SELECT balance FROM account_views WHERE customer_id = ?", arguments: [customerId])
                 let orders = try Row.fetchAll(reader.db, sql: """
                     SELECT \(OrderView.columns) FROM order_views WHERE customer_id = ? ORDER BY created_at DESC, order_id DESC
@@ -72,7 +79,7 @@ struct ReadModelController: Sendable {
             return JSONResponse(.ok, customer)
         }
         router.get("/products") { _, _ in
-            let products = try await database.read { reader in
+            let products = try await store.read { reader in
                 try Row.fetchAll(reader.db, sql: "SELECT * FROM product_views ORDER BY sku").map { row in
                     ProductView(sku: row["sku"], name: row["name"], available: row["available"], reserved: row["reserved"], version: row["version"])
                 }
@@ -80,18 +87,26 @@ struct ReadModelController: Sendable {
             return JSONResponse(.ok, ["products": products])
         }
         router.get("/stats") { _, _ in
-            let stats = try await database.read { reader in
+            var stats = try await store.read { reader in
                 var orders = ["PENDING": 0, "CONFIRMED": 0, "CANCELLED": 0]
                 for row in try Row.fetchAll(reader.db, sql: "SELECT status, COUNT(*) AS n FROM order_views WHERE \(OrderView.placed) GROUP BY status") {
                     orders[row["status"]] = row["n"]
                 }
+                let positions = try SourcePositions.all(reader.db)
                 var sources: [String: Stats.SourceProgress] = [:]
-                for row in try Row.fetchAll(reader.db, sql: "SELECT * FROM source_progress") {
-                    sources[row["service"]] = Stats.SourceProgress(
-                        lastEventAt: Timestamp.parse(row["last_event_at"]) ?? Date(timeIntervalSince1970: 0), eventsApplied: row["applied"]
-                    )
+                for (source, position) in positions {
+                    sources[source.rawValue] = Stats.SourceProgress(lastEventAt: nil, eventsApplied: 0, position: position, headPosition: position)
                 }
-                return Stats(orders: orders, sources: sources)
+                for row in try Row.fetchAll(reader.db, sql: "SELECT * FROM source_progress") {
+                    sources[row["service"]]?.lastEventAt = Timestamp.parse(row["last_event_at"])
+                    sources[row["service"]]?.eventsApplied = row["applied"]
+                }
+                return Stats(orders: orders, sources: sources, lag: [:])
+            }
+            for (source, progress) in stats.sources {
+                guard let name = ServiceName(rawValue: source) else { continue }
+                stats.lag[source] = lag.lag(of: name, applied: progress.position)
+                stats.sources[source]?.headPosition = max(progress.position, lag.heads[name] ?? 0)
             }
             return JSONResponse(.ok, stats)
         }
@@ -105,7 +120,7 @@ struct ReadModelController: Sendable {
         }
         let customerId = request.query("customerId")
         let cursor = try request.query("cursor").map { try OrderCursor($0) }
-        let page = try await database.read { reader in
+        let page = try await store.read { reader in
             var conditions = [OrderView.placed]
             var arguments: [any DatabaseValueConvertible] = []
             if let status { conditions.append("status = ?"); arguments.append(status) }

@@ -58,5 +58,26 @@ enum ReadModelSchema {
                 );
                 """)
         },
+        Migration("projection v2: source positions, active store") { db in
+            // Every source is applied in its feed's position order from here on: what v1 applied
+            // without positions is dropped and caught up again from the feeds.
+            try db.execute(sql: """
+                DELETE FROM order_views;
+                DELETE FROM account_views;
+                DELETE FROM product_views;
+                DELETE FROM timeline;
+                DELETE FROM source_progress;
+                CREATE TABLE source_positions (
+                    source TEXT PRIMARY KEY,
+                    position INTEGER NOT NULL CHECK (position >= 0)
+                );
+                CREATE TABLE active_store (
+                    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                    file_name TEXT NOT NULL,
+                    rebuild_id TEXT NOT NULL,
+                    switched_at TEXT NOT NULL
+                );
+                """)
+        },
     ]
 }

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// A lock for async code: one holder at a time, the others wait in order without blocking a thread.
-final class AsyncLock: Sendable {
+public final class AsyncLock: Sendable {
     private struct State {
         var held = false
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -9,8 +9,10 @@ final class AsyncLock: Sendable {
 
     private let state = Mutex(State())
 
+    public init() {}
+
     /// Runs `body` while holding the lock.
-    func withLock<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
+    public func withLock<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
         await acquire()
         defer { release() }
         return try await body()

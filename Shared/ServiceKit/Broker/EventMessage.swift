@@ -4,7 +4,8 @@ import Foundation
 import Messaging
 
 extension OutgoingMessage {
-    /// The persistent message for a stored event: the contract's envelope body and AMQP properties.
+    /// The persistent message for a stored event: the contract's envelope body and AMQP properties,
+    /// plus the event's store position in the ``EventHeader/sourcePosition`` header.
     public init(event: StoredEvent, exchange: String, publisher: ServiceName) throws {
         let metadata = event.metadata
         var headers: [String: AMQPFieldValue] = [
@@ -12,6 +13,7 @@ extension OutgoingMessage {
             "traceparent": .string(TraceParent.header(correlationId: metadata.correlationId, eventId: metadata.eventId)),
         ]
         if let causationId = metadata.causationId { headers["causation-id"] = .string(causationId) }
+        if let position = metadata.position { headers[EventHeader.sourcePosition] = .int(position) }
         self.init(
             exchange: exchange,
             routingKey: metadata.routingKey,
@@ -22,6 +24,21 @@ extension OutgoingMessage {
                 headers: headers
             )
         )
+    }
+}
+
+/// Headers of published events beyond the contract's (compatible extensions).
+public enum EventHeader {
+    /// The event's position in its source's store (the `position` of its feed, contract section 4.4):
+    /// lets a consumer see duplicates and gaps per source.
+    public static let sourcePosition = "x-source-position"
+}
+
+extension Delivery {
+    /// The event's position in its source's store, from ``EventHeader/sourcePosition``; `nil` when absent.
+    public var sourcePosition: Int64? {
+        if case .int(let value) = properties.headers[EventHeader.sourcePosition], value > 0 { return value }
+        return nil
     }
 }
 

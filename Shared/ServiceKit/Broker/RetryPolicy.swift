@@ -37,7 +37,7 @@ public struct RetryPolicy: Sendable {
     /// - Parameters:
     ///   - attempt: which delivery of this message just failed (1 for the first).
     ///   - malformed: a message that can never be handled is parked at once.
-    func followUp(for delivery: Delivery, attempt: Int, reason: String, malformed: Bool, now: Date = Date()) -> OutgoingMessage {
+    public func followUp(for delivery: Delivery, attempt: Int, reason: String, malformed: Bool, now: Date = Date()) -> OutgoingMessage {
         var properties = delivery.properties
         properties.messageId = properties.messageId ?? UUID().uuidString.lowercased()
         properties.headers[DeliveryHeader.originalExchange] = properties.headers[DeliveryHeader.originalExchange] ?? .string(delivery.exchange)

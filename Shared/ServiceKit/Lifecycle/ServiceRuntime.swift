@@ -82,13 +82,20 @@ public struct ServiceRuntime: Sendable {
     /// `extraServices`, then the HTTP server. Shutdown runs in reverse: HTTP stops first,
     /// the consumer finishes its batch, the relay its publish, and the connections close last.
     public func run(router: Router<BasicRequestContext>, handler: any EventHandler, extraServices: [any Service] = []) async throws {
+        let consumer = EventConsumer(
+            database: database, consuming: consuming, publishing: publishing, retryPolicy: retryPolicy, handler: handler, logger: logger
+        )
+        try await run(router: router, consumer: consumer, extraServices: extraServices)
+    }
+
+    /// Runs the service like ``run(router:handler:extraServices:)``, with its own consumer of the
+    /// service's queue instead of the standard ``EventConsumer``.
+    public func run(router: Router<BasicRequestContext>, consumer: any Service, extraServices: [any Service] = []) async throws {
         var services: [any Service] = [publishing, consuming]
         if let exchange = configuration.service.exchange {
             services.append(OutboxRelay(database: database, connection: publishing, service: configuration.service, exchange: exchange, logger: logger))
         }
-        services.append(EventConsumer(
-            database: database, consuming: consuming, publishing: publishing, retryPolicy: retryPolicy, handler: handler, logger: logger
-        ))
+        services.append(consumer)
         services += extraServices
         let configuration = configuration
         let logger = logger

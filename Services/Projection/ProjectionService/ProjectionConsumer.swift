@@ -1,0 +1,208 @@
+import Contracts
+import Foundation
+import Logging
+import Messaging
+import Metrics
+import ServiceKit
+import ServiceLifecycle
+
+/// Consumes projection-service's queue in batches and applies each source's events in that
+/// source's position order (``BatchPlan``): duplicates change nothing, and a gap is filled from
+/// the source's feed before anything after it is applied.
+///
+/// A delivery beyond a gap that cannot be filled now (the feed is down) is acked all the same:
+/// the event is in its source's store, and ``CatchUpService``, woken, applies it once the feed
+/// answers. An event that cannot be applied stops its source just before it; its delivery is
+/// retried through the delay queues and finally parked, like in every other service.
+struct ProjectionConsumer: Service, CustomStringConvertible {
+    let store: ReadStore
+    let reader: FeedReader
+    let catchUp: Wakeup
+    let consuming: ManagedConnection
+    let publishing: ManagedConnection
+    let retryPolicy: RetryPolicy
+    var prefetch: UInt16 = 256
+    let logger: Logger
+    private let handled = Counter(label: "messages_handled_total")
+    private let duplicates = Counter(label: "messages_duplicate_total")
+    private let retried = Counter(label: "messages_retried_total")
+    private let parked = Counter(label: "messages_parked_total")
+    private let gapFills = Counter(label: "projection_gap_fills_total")
+    private let ignored = Counter(label: "projection_events_ignored_total")
+
+    init(
+        store: ReadStore, reader: FeedReader, catchUp: Wakeup, consuming: ManagedConnection, publishing: ManagedConnection,
+        retryPolicy: RetryPolicy, logger: Logger
+    ) {
+        self.store = store
+        self.reader = reader
+        self.catchUp = catchUp
+        self.consuming = consuming
+        self.publishing = publishing
+        self.retryPolicy = retryPolicy
+        self.logger = logger
+    }
+
+    var description: String { "ProjectionConsumer" }
+
+    func run() async throws {
+        let queue = retryPolicy.service.queue
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                let open = try await cancelWhenGracefulShutdown { try await consuming.connection() }
+                let batches = try await open.consume(queue: queue, prefetch: prefetch)
+                logger.info("Consuming", metadata: ["amqp.queue": "\(queue)"])
+                // Whatever was published while the broker was away may be missing from the queue's order: catch up too.
+                catchUp.signal()
+                while let batch = await cancelWhenGracefulShutdown({ await batches.next(max: Int(prefetch)) }) {
+                    try await process(batch, on: open)
+                }
+            } catch is CancellationError {
+                break
+            } catch {
+                logger.warning("Consuming stopped; resuming", metadata: ["amqp.queue": "\(queue)", "error": "\(error)"])
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
+            }
+        }
+    }
+
+    /// Applies a batch, then acks it, sending failed deliveries on to be retried or parked.
+    private func process(_ batch: [Delivery], on connection: AMQPConnection) async throws {
+        let plan = BatchPlan(batch)
+        var failures: [ServiceName: FeedReader.Failure] = [:]
+        let before: [ServiceName: Int64]
+        let appliedBefore: Set<String>
+        do {
+            before = try await store.positions()
+            appliedBefore = try await store.appliedEvents(among: plan.unpositioned)
+            let outcome = try await apply(plan.work(at: before, applied: appliedBefore))
+            failures = outcome.failures
+            reader.lag.applied(try await store.positions())
+            try await reportUnknown(plan.received.filter {
+                $0.position == nil && !appliedBefore.contains($0.envelope.metadata.eventId) && !outcome.unreachable.contains($0.source)
+            })
+        } catch is CancellationError {
+            for delivery in batch { connection.reject(delivery.deliveryTag, requeue: true) }
+            throw CancellationError()
+        } catch {
+            // The store failed (disk, lock): the broker redelivers the batch.
+            logger.error("Could not apply a batch; requeueing it", metadata: ["error": "\(error)", "amqp.queue": "\(retryPolicy.service.queue)"])
+            for delivery in batch { connection.reject(delivery.deliveryTag, requeue: true) }
+            try await Task.sleep(for: .milliseconds(500))
+            return
+        }
+        var followUps: [(delivery: Delivery, message: OutgoingMessage, reason: String)] = []
+        for (delivery, reason) in plan.malformed {
+            followUps.append((delivery, retryPolicy.followUp(for: delivery, attempt: delivery.attempt, reason: reason, malformed: true), reason))
+        }
+        var counted: Set<String> = []
+        for received in plan.received {
+            if let failure = failures[received.source], received.position == failure.position {
+                let reason = failure.error.description
+                let message = retryPolicy.followUp(for: received.delivery, attempt: received.delivery.attempt, reason: reason, malformed: failure.error.malformed)
+                followUps.append((received.delivery, message, reason))
+            } else if plan.isDuplicate(received, at: before, applied: appliedBefore) || !counted.insert(received.envelope.metadata.eventId).inserted {
+                duplicates.increment()
+            } else {
+                handled.increment()
+            }
+        }
+        guard !followUps.isEmpty else {
+            if let last = batch.last { connection.ack(last.deliveryTag, multiple: true) }
+            return
+        }
+        let failedTags = Set(followUps.map(\.delivery.deliveryTag))
+        for delivery in batch where !failedTags.contains(delivery.deliveryTag) {
+            connection.ack(delivery.deliveryTag)
+        }
+        await sendOn(followUps, acking: connection)
+    }
+
+    /// Applies what follows on directly, in one transaction, then fills the gaps from the feeds.
+    /// - Returns: the event each source stopped at, if any could not be applied, and the sources whose feed could not be read.
+    private func apply(_ work: [ServiceName: BatchPlan.Work]) async throws -> (failures: [ServiceName: FeedReader.Failure], unreachable: Set<ServiceName>) {
+        var failures: [ServiceName: FeedReader.Failure] = [:]
+        var unreachable: Set<ServiceName> = []
+        var segments: [FeedSegment] = []
+        var fills: [(source: ServiceName, through: Int64?)] = []
+        for (source, work) in work {
+            switch work {
+            case .apply(let segment): segments.append(segment)
+            case .fill(let through): fills.append((source, through))
+            }
+        }
+        for segment in segments {
+            reader.lag.sawHead(segment.through, of: segment.source)
+        }
+        for outcome in zip(segments, try await store.apply(segments)) {
+            switch outcome.1 {
+            case .applied:
+                break
+            case .notContiguous:
+                fills.append((outcome.0.source, outcome.0.through))
+            case .failed(_, _, let failedAt, let eventId, let error):
+                failures[outcome.0.source] = FeedReader.Failure(position: failedAt, eventId: eventId, error: error)
+            }
+        }
+        for fill in fills {
+            if let through = fill.through { reader.lag.sawHead(through, of: fill.source) }
+            gapFills.increment()
+            logger.debug("Filling a gap from the feed", metadata: ["source": "\(fill.source.rawValue)", "through": "\(fill.through.map(String.init) ?? "end")"])
+            do {
+                let result = try await reader.catchUp(fill.source, into: store, through: fill.through, isLive: true)
+                if let failure = result.failure { failures[fill.source] = failure }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.warning("Cannot fill a gap from the feed now; catching up later", metadata: [
+                    "source": "\(fill.source.rawValue)", "error": "\(error)",
+                ])
+                unreachable.insert(fill.source)
+                catchUp.signal()
+            }
+        }
+        return (failures, unreachable)
+    }
+
+    /// Logs the events without a position that their source's feed did not have either: the
+    /// feed is the source's whole history, so they are not applied (a forged or foreign message).
+    private func reportUnknown(_ events: [BatchPlan.Received]) async throws {
+        guard !events.isEmpty else { return }
+        let applied = try await store.appliedEvents(among: events.map(\.envelope.metadata.eventId))
+        for event in events where !applied.contains(event.envelope.metadata.eventId) {
+            ignored.increment()
+            logger.warning("Ignored an event its source's feed does not have", metadata: [
+                "event.id": "\(event.envelope.metadata.eventId)", "event.type": "\(event.envelope.metadata.eventType)",
+                "source": "\(event.source.rawValue)",
+            ])
+        }
+    }
+
+    /// Publishes retries and parked copies with confirms, then acks their originals; if that
+    /// fails, the originals are requeued so that nothing is lost.
+    private func sendOn(_ followUps: [(delivery: Delivery, message: OutgoingMessage, reason: String)], acking connection: AMQPConnection) async {
+        do {
+            let publisher = try await cancelWhenGracefulShutdown { try await publishing.connection() }
+            try await publisher.publish(followUps.map(\.message))
+        } catch {
+            logger.warning("Could not send failed messages on; requeueing them", metadata: ["error": "\(error)"])
+            for followUp in followUps { connection.reject(followUp.delivery.deliveryTag, requeue: true) }
+            return
+        }
+        for followUp in followUps {
+            connection.ack(followUp.delivery.deliveryTag)
+            let message = followUp.message
+            let metadata: Logger.Metadata = [
+                "event.id": "\(message.properties.messageId ?? "")", "event.type": "\(message.properties.type ?? "")",
+                "delivery.attempt": "\(followUp.delivery.attempt)", "error": "\(followUp.reason)",
+            ]
+            if message.routingKey == retryPolicy.service.deadLetterQueue {
+                parked.increment()
+                logger.error("Message parked in the dead-letter queue", metadata: metadata)
+            } else {
+                retried.increment()
+                logger.warning("Applying failed; retrying later", metadata: metadata)
+            }
+        }
+    }
+}

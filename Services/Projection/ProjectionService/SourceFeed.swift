@@ -1,0 +1,78 @@
+import Contracts
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// An event of one source with its position in that source's store.
+struct PositionedEvent: Sendable {
+    var position: Int64
+    var envelope: EventEnvelope
+}
+
+/// One page of a source's feed.
+struct FeedPage: Sendable {
+    /// The events after the requested position, in position order.
+    var events: [PositionedEvent]
+    /// The last event's position, or the requested one when the page is empty.
+    var nextPosition: Int64
+}
+
+/// The read-only event feed of one owning service, `GET {base}/events?after=&limit=` (contract section 4.4).
+struct SourceFeed: Sendable {
+    /// The service whose store the feed serves.
+    let source: ServiceName
+    let baseURL: URL
+    /// How long one request may take.
+    var timeout: TimeInterval = 10
+
+    /// At most `limit` events after `position`, in position order.
+    /// - Throws: ``FeedError`` when the feed cannot be reached or answers something else than a page of events.
+    func page(after position: Int64, limit: Int) async throws -> FeedPage {
+        var components = URLComponents(url: baseURL.appendingPathComponent("events"), resolvingAgainstBaseURL: false)
+        components?.queryItems = [URLQueryItem(name: "after", value: String(position)), URLQueryItem(name: "limit", value: String(limit))]
+        guard let url = components?.url else { throw FeedError(source: source, reason: "cannot build a URL from \(baseURL)") }
+        var request = URLRequest(url: url, timeoutInterval: timeout)
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw FeedError(source: source, reason: "GET \(url) failed: \(error.localizedDescription)")
+        }
+        guard let status = (response as? HTTPURLResponse)?.statusCode, status == 200 else {
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            throw FeedError(source: source, reason: "GET \(url) answered \(status)")
+        }
+        return try Self.decode(data, after: position, source: source)
+    }
+
+    /// Splits a feed page into its events; each event keeps its own JSON body.
+    static func decode(_ data: Data, after position: Int64, source: ServiceName) throws -> FeedPage {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let bodies = object["events"] as? [[String: Any]] else {
+            throw FeedError(source: source, reason: "the feed page is not {\"events\": [...]}")
+        }
+        var events: [PositionedEvent] = []
+        events.reserveCapacity(bodies.count)
+        for body in bodies {
+            let envelope = try EventEnvelope(body: JSONSerialization.data(withJSONObject: body))
+            guard let eventPosition = envelope.metadata.position, eventPosition > (events.last?.position ?? position) else {
+                throw FeedError(source: source, reason: "event \(envelope.metadata.eventId) has no position or is out of order")
+            }
+            events.append(PositionedEvent(position: eventPosition, envelope: envelope))
+        }
+        let next = (object["nextPosition"] as? NSNumber)?.int64Value ?? events.last?.position ?? position
+        return FeedPage(events: events, nextPosition: max(next, events.last?.position ?? position))
+    }
+}
+
+/// A feed that could not be read.
+struct FeedError: Error, CustomStringConvertible {
+    var source: ServiceName
+    var reason: String
+
+    var description: String { "feed of \(source.rawValue): \(reason)" }
+}
