@@ -39,7 +39,9 @@ public struct ServiceRuntime: Sendable {
         logger.logLevel = configuration.logLevel
         let database: AppDatabase
         do {
-            database = try AppDatabase(path: configuration.databasePath, migrations: migrations)
+            // Accounts and products are hot streams (an event per order): a snapshot every 10 events
+            // keeps each load to one snapshot and a handful of events.
+            database = try AppDatabase(path: configuration.databasePath, snapshotPolicy: .every(10), migrations: migrations)
         } catch {
             exitWithReason("\(service.rawValue): cannot open the store at \(configuration.databasePath): \(error)")
         }
