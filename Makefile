@@ -14,7 +14,7 @@ DEB_PACKAGES := librabbitmq-dev rabbitmq-server
 # Targets run one after the other even under `make -j` (deps before build before run).
 .NOTPARALLEL:
 .DEFAULT_GOAL := help
-.PHONY: help deps build test run stop up down clean compose-check
+.PHONY: help deps build test run stop up down clean compose-check bench-store
 
 help: ## List the targets
 	@echo "Usage: make <target> [CONFIG=debug|release] [AMQP_PORT=5672]"
@@ -46,6 +46,11 @@ build: ## swift build (CONFIG=debug by default, CONFIG=release for an optimised 
 test: deps ## Build and run every test (the tests start their own brokers)
 	swift build --build-tests
 	swift test --skip-build
+
+bench-store: ## Event-store benchmark in release (append, load, service memory): docs/BENCHMARKS.md; not part of `test`
+	swift build -c release --product eventstore-benchmark
+	swift build -c release --product inventory-service
+	.build/release/eventstore-benchmark append load memory --service .build/release/inventory-service
 
 run: deps build ## Start a local broker (saga@localhost) and the four services in the background
 	CONFIG=$(CONFIG) AMQP_PORT=$(AMQP_PORT) scripts/run-local.sh

@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "payment-service", targets: ["PaymentService"]),
         .executable(name: "inventory-service", targets: ["InventoryService"]),
         .executable(name: "projection-service", targets: ["ProjectionService"]),
+        .executable(name: "eventstore-benchmark", targets: ["EventStoreBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -80,6 +81,13 @@ let package = Package(
             name: "ProjectionService",
             dependencies: ["ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Projection/ProjectionService"
+        ),
+
+        // MARK: Benchmarks (run by `make bench-store`, not by the tests)
+        .executableTarget(
+            name: "EventStoreBenchmark",
+            dependencies: ["EventStore", "InventoryDomain", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/EventStoreBenchmark"
         ),
 
         // MARK: Tests

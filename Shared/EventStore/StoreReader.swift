@@ -43,10 +43,10 @@ extension EventStoreReading {
     private func fold<State: Aggregate>(_ start: Versioned<State>, id: String, through version: Int?) throws -> Versioned<State> {
         var versioned = start
         // Only what the fold needs: no metadata to parse per event.
-        let rows = try Row.fetchCursor(db, sql: """
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT version, event_type, schema_version, payload FROM events
             WHERE aggregate_type = ? AND aggregate_id = ? AND version > ? AND version <= ? ORDER BY version
-            """, arguments: [State.aggregateType, id, start.version, version ?? Int.max])
+            """), arguments: [State.aggregateType, id, start.version, version ?? Int.max])
         let upcasters = settings.upcasters
         let decoder = JSONCoding.decoder()
         while let row = try rows.next() {
@@ -63,11 +63,11 @@ extension EventStoreReading {
     /// schema version and decodable; `nil` when there is none or the aggregate is not snapshottable.
     public func latestSnapshot<State: Aggregate>(of type: State.Type, id: String, atOrBefore version: Int? = nil) throws -> Versioned<State>? {
         guard let snapshottable = State.self as? any SnapshottableAggregate.Type else { return nil }
-        let rows = try Row.fetchCursor(db, sql: """
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT version, state FROM snapshots
             WHERE aggregate_type = ? AND aggregate_id = ? AND schema_version = ? AND version <= ?
             ORDER BY version DESC
-            """, arguments: [State.aggregateType, id, snapshottable.snapshotSchemaVersion, version ?? Int.max])
+            """), arguments: [State.aggregateType, id, snapshottable.snapshotSchemaVersion, version ?? Int.max])
         while let row = try rows.next() {
             let json: String = row["state"]
             // A snapshot that does not decode in its declared schema is ignored (an older one or a full replay is used), never half-read.

@@ -47,11 +47,12 @@ public struct StoreTransaction: EventStoreReading {
             let eventId = UUID().uuidString.lowercased()
             let version = expectedVersion + offset + 1
             do {
-                try db.execute(sql: """
+                // Cached statements: compiled once per connection, not once per append.
+                try db.cachedStatement(sql: """
                     INSERT INTO events (event_id, aggregate_type, aggregate_id, version, event_type, schema_version,
                                         payload, correlation_id, causation_id, occurred_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [
+                    """).execute(arguments: [
                         eventId, aggregateType, id, version, payload.eventType, type(of: payload).schemaVersion,
                         String(decoding: json, as: UTF8.self), context.correlationId, context.causationId, occurredAt,
                     ])
@@ -59,7 +60,7 @@ public struct StoreTransaction: EventStoreReading {
                 throw EventStoreError.concurrencyConflict(aggregateType: aggregateType, aggregateId: id, expectedVersion: expectedVersion)
             }
             let position = db.lastInsertedRowID
-            try db.execute(sql: "INSERT INTO outbox (position) VALUES (?)", arguments: [position])
+            try db.cachedStatement(sql: "INSERT INTO outbox (position) VALUES (?)").execute(arguments: [position])
             stored.append(StoredEvent(
                 metadata: EventMetadata(
                     eventId: eventId, eventType: payload.eventType, schemaVersion: type(of: payload).schemaVersion,
