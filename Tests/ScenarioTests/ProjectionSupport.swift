@@ -71,11 +71,26 @@ extension SagaSystem {
         }
     }
 
-    /// The newest position of each source's feed.
+    /// The newest position of each source's feed (paging through it without keeping the events).
     func feedHeads() async throws -> [ServiceName: Int] {
+        struct Page: Decodable {
+            struct Skipped: Decodable {
+                init(from decoder: any Decoder) throws {}
+            }
+            var events: [Skipped]
+            var nextPosition: Int
+        }
         var heads: [ServiceName: Int] = [:]
         for source in Self.sources {
-            heads[source] = try await feedEvents(source).last?["position"]?.intValue ?? 0
+            var after = 0
+            while true {
+                let response = try await service(source).client.get("/events?after=\(after)&limit=1000")
+                guard response.status == 200 else { throw HTTPClientError("expected an event feed page, got \(response)") }
+                let page = try JSONDecoder().decode(Page.self, from: response.body)
+                after = page.nextPosition
+                if page.events.count < 1000 { break }
+            }
+            heads[source] = after
         }
         return heads
     }
@@ -88,9 +103,11 @@ extension SagaSystem {
     }
 
     /// Waits until projection-service has applied each source up to its feed's newest position and reports no lag.
+    /// - Parameter heads: the feeds' newest positions, when known already.
     @discardableResult
-    func waitUntilProjectionCaughtUp(timeout: Duration = .seconds(120)) async throws -> JSONValue {
-        let heads = try await feedHeads()
+    func waitUntilProjectionCaughtUp(heads knownHeads: [ServiceName: Int]? = nil, timeout: Duration = .seconds(120)) async throws -> JSONValue {
+        var heads = knownHeads ?? [:]
+        if knownHeads == nil { heads = try await feedHeads() }
         return try await waitUntil("projection-service applied every source up to \(heads) with no lag", timeout: timeout) {
             let stats = try await self.projectionStats()
             let done = Self.sources.allSatisfy { source in

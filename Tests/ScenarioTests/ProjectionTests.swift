@@ -234,7 +234,7 @@ struct ProjectionFigures {
             started = clock.now
             try await system.projectionService.start()
             try await system.projectionService.waitUntilReady()
-            try await system.waitUntilProjectionCaughtUp(timeout: .seconds(3600))
+            try await system.waitUntilProjectionCaughtUp(heads: heads, timeout: .seconds(3600))
             print("[figures] catch-up of \(count) orders (\(events) events) after a restart: \((clock.now - started).secondsText)")
 
             started = clock.now
@@ -246,6 +246,25 @@ struct ProjectionFigures {
             try await system.waitUntilProjectionCaughtUp()
             let stats = try await system.projectionStats()
             #expect(stats["orders"]?["CONFIRMED"]?.intValue == count, "\(stats)")
+
+            // Staleness in normal operation: how long after order-service shows an order
+            // CONFIRMED the read side shows it too (both polled every 5 ms, one order at a time).
+            var delays: [Duration] = []
+            for index in 0..<50 {
+                let id = try await system.placeOrder(customerId: customers[index % customers.count], items: plan[index].items)
+                var confirmedAt: ContinuousClock.Instant?
+                while true {
+                    let now = clock.now
+                    if confirmedAt == nil, try await system.order(id)?.status == .confirmed { confirmedAt = now }
+                    if let confirmedAt, try await system.projectedOrder(id)?.status == .confirmed {
+                        delays.append(clock.now - confirmedAt)
+                        break
+                    }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+            delays.sort()
+            print("[figures] read side behind order-service, 50 orders one at a time: median \(delays[delays.count / 2].secondsText), max \(delays.last?.secondsText ?? "-")")
         }
     }
 }
