@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "inventory-service", targets: ["InventoryService"]),
         .executable(name: "projection-service", targets: ["ProjectionService"]),
         .executable(name: "eventstore-benchmark", targets: ["EventStoreBenchmark"]),
+        .executable(name: "saga-load", targets: ["SagaLoad"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -90,6 +91,12 @@ let package = Package(
             path: "Benchmarks/EventStoreBenchmark"
         ),
 
+        .executableTarget(
+            name: "SagaLoad",
+            dependencies: ["Messaging", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/SagaLoad"
+        ),
+
         // MARK: Tests
         .target(
             name: "TestSupport",
@@ -107,7 +114,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Contracts", "Messaging", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Messaging", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit"]),
     ]
 )
