@@ -17,7 +17,7 @@ public struct AppDatabase: Sendable {
     }
 
     let pool: DatabasePool
-    let commits: CommitSignal
+    let commits: Wakeup
     /// When this store snapshots and how it upcasts old events.
     public let settings: EventStoreSettings
 
@@ -41,7 +41,7 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
-        commits = CommitSignal()
+        commits = Wakeup()
         settings = EventStoreSettings(snapshotPolicy: snapshotPolicy, upcasters: upcasters)
         var migrator = DatabaseMigrator()
         for migration in SharedSchema.migrations + migrations {

@@ -20,7 +20,7 @@ public struct EventContext: Sendable {
 /// One write transaction: appends, inbox records and the service's own changes commit together.
 public struct StoreTransaction: EventStoreReading {
     public let db: Database
-    let commits: CommitSignal
+    let commits: Wakeup
     public let settings: EventStoreSettings
 
     /// Appends `events` to an aggregate's stream and queues them in the outbox.
@@ -71,7 +71,7 @@ public struct StoreTransaction: EventStoreReading {
             ))
         }
         let commits = commits
-        db.afterNextTransaction { _ in commits.fire() }
+        db.afterNextTransaction { _ in commits.signal() }
         return stored
     }
 

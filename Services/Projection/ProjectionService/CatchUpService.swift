@@ -1,4 +1,5 @@
 import Contracts
+import EventStore
 import Foundation
 import Logging
 import ServiceLifecycle

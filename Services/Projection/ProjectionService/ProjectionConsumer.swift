@@ -1,4 +1,5 @@
 import Contracts
+import EventStore
 import Foundation
 import Logging
 import Messaging
@@ -19,14 +20,12 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
     let reader: FeedReader
     let catchUp: Wakeup
     let consuming: ManagedConnection
-    let publishing: ManagedConnection
     let retryPolicy: RetryPolicy
+    let forwarder: FailedMessageForwarder
     var prefetch: UInt16 = 256
     let logger: Logger
     private let handled = Counter(label: "messages_handled_total")
     private let duplicates = Counter(label: "messages_duplicate_total")
-    private let retried = Counter(label: "messages_retried_total")
-    private let parked = Counter(label: "messages_parked_total")
     private let gapFills = Counter(label: "projection_gap_fills_total")
     private let ignored = Counter(label: "projection_events_ignored_total")
 
@@ -38,8 +37,8 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
         self.reader = reader
         self.catchUp = catchUp
         self.consuming = consuming
-        self.publishing = publishing
         self.retryPolicy = retryPolicy
+        forwarder = FailedMessageForwarder(publishing: publishing, retryPolicy: retryPolicy, logger: logger)
         self.logger = logger
     }
 
@@ -91,16 +90,11 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
             try await Task.sleep(for: .milliseconds(500))
             return
         }
-        var followUps: [(delivery: Delivery, message: OutgoingMessage, reason: String)] = []
-        for (delivery, reason) in plan.malformed {
-            followUps.append((delivery, retryPolicy.followUp(for: delivery, attempt: delivery.attempt, reason: reason, malformed: true), reason))
-        }
+        var followUps = plan.malformed.map { FailedMessageForwarder.Failure(delivery: $0.0, reason: $0.1, malformed: true) }
         var counted: Set<String> = []
         for received in plan.received {
             if let failure = failures[received.source], received.position == failure.position {
-                let reason = failure.error.description
-                let message = retryPolicy.followUp(for: received.delivery, attempt: received.delivery.attempt, reason: reason, malformed: failure.error.malformed)
-                followUps.append((received.delivery, message, reason))
+                followUps.append(.init(delivery: received.delivery, reason: failure.error.description, malformed: failure.error.malformed))
             } else if plan.isDuplicate(received, at: before, applied: appliedBefore) || !counted.insert(received.envelope.metadata.eventId).inserted {
                 duplicates.increment()
             } else {
@@ -115,7 +109,7 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
         for delivery in batch where !failedTags.contains(delivery.deliveryTag) {
             connection.ack(delivery.deliveryTag)
         }
-        await sendOn(followUps, acking: connection)
+        await forwarder.forward(followUps, acking: connection)
     }
 
     /// Applies what follows on directly, in one transaction, then fills the gaps from the feeds.
@@ -175,34 +169,6 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
                 "event.id": "\(event.envelope.metadata.eventId)", "event.type": "\(event.envelope.metadata.eventType)",
                 "source": "\(event.source.rawValue)",
             ])
-        }
-    }
-
-    /// Publishes retries and parked copies with confirms, then acks their originals; if that
-    /// fails, the originals are requeued so that nothing is lost.
-    private func sendOn(_ followUps: [(delivery: Delivery, message: OutgoingMessage, reason: String)], acking connection: AMQPConnection) async {
-        do {
-            let publisher = try await cancelWhenGracefulShutdown { try await publishing.connection() }
-            try await publisher.publish(followUps.map(\.message))
-        } catch {
-            logger.warning("Could not send failed messages on; requeueing them", metadata: ["error": "\(error)"])
-            for followUp in followUps { connection.reject(followUp.delivery.deliveryTag, requeue: true) }
-            return
-        }
-        for followUp in followUps {
-            connection.ack(followUp.delivery.deliveryTag)
-            let message = followUp.message
-            let metadata: Logger.Metadata = [
-                "event.id": "\(message.properties.messageId ?? "")", "event.type": "\(message.properties.type ?? "")",
-                "delivery.attempt": "\(followUp.delivery.attempt)", "error": "\(followUp.reason)",
-            ]
-            if message.routingKey == retryPolicy.service.deadLetterQueue {
-                parked.increment()
-                logger.error("Message parked in the dead-letter queue", metadata: metadata)
-            } else {
-                retried.increment()
-                logger.warning("Applying failed; retrying later", metadata: metadata)
-            }
         }
     }
 }

@@ -17,20 +17,18 @@ public protocol EventHandler: Sendable {
 
 /// Consumes the service's queue in batches: every message of a batch is handled in one SQLite
 /// transaction (each in its own savepoint), then the batch is acked. A message that fails is
-/// republished to a delay queue or parked (``RetryPolicy``) and only then acked, so nothing is
-/// lost and one bad message never blocks the others.
+/// republished to a delay queue or parked (``FailedMessageForwarder``) and only then acked, so
+/// nothing is lost and one bad message never blocks the others.
 public struct EventConsumer: Service {
     let database: AppDatabase
     let consuming: ManagedConnection
-    let publishing: ManagedConnection
     let retryPolicy: RetryPolicy
+    let forwarder: FailedMessageForwarder
     let handler: any EventHandler
     let prefetch: UInt16
     let logger: Logger
     private let handled = Counter(label: "messages_handled_total")
     private let duplicates = Counter(label: "messages_duplicate_total")
-    private let retried = Counter(label: "messages_retried_total")
-    private let parked = Counter(label: "messages_parked_total")
 
     public init(
         database: AppDatabase, consuming: ManagedConnection, publishing: ManagedConnection, retryPolicy: RetryPolicy,
@@ -38,8 +36,8 @@ public struct EventConsumer: Service {
     ) {
         self.database = database
         self.consuming = consuming
-        self.publishing = publishing
         self.retryPolicy = retryPolicy
+        forwarder = FailedMessageForwarder(publishing: publishing, retryPolicy: retryPolicy, logger: logger)
         self.handler = handler
         self.prefetch = prefetch
         self.logger = logger
@@ -64,12 +62,6 @@ public struct EventConsumer: Service {
         }
     }
 
-    private struct FollowUp {
-        var delivery: Delivery
-        var message: OutgoingMessage
-        var reason: String
-    }
-
     private enum Outcome: Sendable {
         case handled, duplicate
         case failed(reason: String, malformed: Bool)
@@ -90,7 +82,7 @@ public struct EventConsumer: Service {
             try await Task.sleep(for: .milliseconds(500))
             return
         }
-        var followUps: [FollowUp] = []
+        var failures: [FailedMessageForwarder.Failure] = []
         for (delivery, outcome) in zip(batch, outcomes) {
             switch outcome {
             case .handled:
@@ -99,11 +91,10 @@ public struct EventConsumer: Service {
                 duplicates.increment()
                 logger.debug("Duplicate ignored", metadata: ["event.id": "\(delivery.properties.messageId ?? "")"])
             case .failed(let reason, let malformed):
-                let message = retryPolicy.followUp(for: delivery, attempt: delivery.attempt, reason: reason, malformed: malformed)
-                followUps.append(FollowUp(delivery: delivery, message: message, reason: reason))
+                failures.append(.init(delivery: delivery, reason: reason, malformed: malformed))
             }
         }
-        guard !followUps.isEmpty else {
+        guard !failures.isEmpty else {
             if let last = batch.last { connection.ack(last.deliveryTag, multiple: true) }
             return
         }
@@ -111,36 +102,7 @@ public struct EventConsumer: Service {
             if case .failed = outcome { continue }
             connection.ack(delivery.deliveryTag)
         }
-        try await sendOn(followUps, acking: connection)
-    }
-
-    /// Publishes retries and parked copies with confirms, then acks their originals; if that
-    /// fails, the originals are requeued so that nothing is lost.
-    private func sendOn(_ followUps: [FollowUp], acking connection: AMQPConnection) async throws {
-        do {
-            let publisher = try await cancelWhenGracefulShutdown { try await publishing.connection() }
-            try await publisher.publish(followUps.map(\.message))
-        } catch {
-            logger.warning("Could not send failed messages on; requeueing them", metadata: ["error": "\(error)"])
-            for followUp in followUps { connection.reject(followUp.delivery.deliveryTag, requeue: true) }
-            return
-        }
-        for followUp in followUps {
-            connection.ack(followUp.delivery.deliveryTag)
-            let message = followUp.message
-            let metadata: Logger.Metadata = [
-                "event.id": "\(message.properties.messageId ?? "")", "event.type": "\(message.properties.type ?? "")",
-                "amqp.routing_key": "\(message.routingKey)", "delivery.attempt": "\(followUp.delivery.attempt)",
-                "error": "\(followUp.reason)",
-            ]
-            if message.routingKey == retryPolicy.service.deadLetterQueue {
-                parked.increment()
-                logger.error("Message parked in the dead-letter queue", metadata: metadata)
-            } else {
-                retried.increment()
-                logger.warning("Handling failed; retrying later", metadata: metadata)
-            }
-        }
+        await forwarder.forward(failures, acking: connection)
     }
 
     private static func handle(_ delivery: Delivery, with handler: any EventHandler, in transaction: StoreTransaction) -> Outcome {

@@ -1,9 +1,11 @@
 import Foundation
 import Synchronization
 
-/// Wakes whoever waits for new events (the outbox relay) when a transaction that appended some commits.
-/// A signal given while nobody waits is remembered, so none is missed between a query and a wait.
-final class CommitSignal: Sendable {
+/// Lets one task wake a loop that waits between rounds (the outbox relay when events are
+/// committed, a catch-up loop when it is asked to run): ``signal()`` ends the current or the
+/// next ``wait(timeout:)`` at once. A signal given while nobody waits is remembered, so none is
+/// missed between a query and a wait.
+public final class Wakeup: Sendable {
     private struct State {
         var pending = false
         var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
@@ -11,7 +13,10 @@ final class CommitSignal: Sendable {
 
     private let state = Mutex(State())
 
-    func fire() {
+    public init() {}
+
+    /// Wakes the waiting loop, or the next wait when none is waiting.
+    public func signal() {
         let waiters = state.withLock { state in
             let waiters = state.waiters.values
             state.waiters.removeAll()
@@ -22,7 +27,7 @@ final class CommitSignal: Sendable {
     }
 
     /// Returns at the next signal (or at once if one is pending), after `timeout`, or on cancellation.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         if state.withLock({ state in defer { state.pending = false }; return state.pending }) { return }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForSignal() }
