@@ -14,7 +14,7 @@ DEB_PACKAGES := librabbitmq-dev rabbitmq-server
 # Targets run one after the other even under `make -j` (deps before build before run).
 .NOTPARALLEL:
 .DEFAULT_GOAL := help
-.PHONY: help deps build test run stop up down clean compose-check bench-store
+.PHONY: help deps build test run stop up down clean compose-check bench-store load
 
 help: ## List the targets
 	@echo "Usage: make <target> [CONFIG=debug|release] [AMQP_PORT=5672]"
@@ -51,6 +51,10 @@ bench-store: ## Event-store benchmark in release (append, load, service memory):
 	swift build -c release --product eventstore-benchmark
 	swift build -c release --product inventory-service
 	.build/release/eventstore-benchmark append load memory --service .build/release/inventory-service
+
+load: ## Drive the running system (make run CONFIG=release first) with saga-load; LOAD_ARGS="--orders 5000 --rate 250"
+	swift build -c release --product saga-load
+	.build/release/saga-load $(LOAD_ARGS)
 
 run: deps build ## Start a local broker (saga@localhost) and the four services in the background
 	CONFIG=$(CONFIG) AMQP_PORT=$(AMQP_PORT) scripts/run-local.sh
