@@ -2,8 +2,13 @@ import Foundation
 
 /// The JSON conventions of every body on the wire and in the stores: RFC 3339 UTC times with milliseconds.
 public enum JSONCoding {
-    /// An encoder writing dates as `2026-11-22T17:00:00.000Z`.
-    public static func encoder() -> JSONEncoder {
+    /// An encoder writing dates as `2026-11-22T17:00:00.000Z` (one shared instance: encoders are thread-safe).
+    public static func encoder() -> JSONEncoder { sharedEncoder }
+
+    /// A decoder reading dates written by ``encoder()``, fractional seconds optional (one shared instance).
+    public static func decoder() -> JSONDecoder { sharedDecoder }
+
+    private static let sharedEncoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
@@ -11,10 +16,9 @@ public enum JSONCoding {
             try container.encode(Timestamp.format(date))
         }
         return encoder
-    }
+    }()
 
-    /// A decoder reading dates written by ``encoder()`` (fractional seconds optional).
-    public static func decoder() -> JSONDecoder {
+    private static let sharedDecoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
@@ -25,7 +29,7 @@ public enum JSONCoding {
             return date
         }
         return decoder
-    }
+    }()
 
     /// A one-line account of a decoding error, naming the field.
     public static func describe(_ error: any Error) -> String {

@@ -47,7 +47,8 @@ struct OrdersController: Sendable {
         let now = Date()
         let events = try decided { try Order.initial.place(command, now: now) }
         let deadline = now.addingTimeInterval(TimeInterval(sagaTimeout.components.seconds))
-        let requestFingerprint = try String(decoding: Self.canonicalEncoder.encode(body), as: UTF8.self)
+        // Only a request that can be retried under its key needs its body remembered.
+        let requestFingerprint = try idempotencyKey.map { _ in try String(decoding: Self.canonicalEncoder.encode(body), as: UTF8.self) }
         let outcome = try await database.write { transaction -> IdempotentPlacement in
             if let idempotencyKey, let earlier = try IdempotencyKeys.find(idempotencyKey, in: transaction) {
                 return earlier.request == requestFingerprint ? .replayed(orderId: earlier.orderId) : .conflicting
@@ -55,7 +56,7 @@ struct OrdersController: Sendable {
             try transaction.append(events, to: Order.aggregateType, id: command.orderId, expectedVersion: 0,
                                    context: EventContext(correlationId: command.orderId, causationId: nil, now: now))
             try SagaDeadlines.schedule(orderId: command.orderId, at: deadline, in: transaction)
-            if let idempotencyKey {
+            if let idempotencyKey, let requestFingerprint {
                 try IdempotencyKeys.record(idempotencyKey, request: requestFingerprint, orderId: command.orderId, in: transaction)
             }
             return .placed
