@@ -55,22 +55,6 @@ extension SagaSystem {
     /// The sources of the read side, in `SOURCE_URLS` order.
     static let sources: [ServiceName] = [.order, .payment, .inventory]
 
-    /// Every event of a source's feed (`GET /events`), oldest first, with its `position`.
-    func feedEvents(_ source: ServiceName) async throws -> [JSONValue] {
-        var events: [JSONValue] = []
-        var after = 0
-        while true {
-            let response = try await service(source).client.get("/events?after=\(after)&limit=1000")
-            guard response.status == 200, let page = response.json, let batch = page["events"]?.arrayValue,
-                  let next = page["nextPosition"]?.intValue else {
-                throw HTTPClientError("expected an event feed page, got \(response)")
-            }
-            events += batch
-            if batch.count < 1000 { return events }
-            after = next
-        }
-    }
-
     /// The newest position of each source's feed (paging through it without keeping the events).
     func feedHeads() async throws -> [ServiceName: Int] {
         struct Page: Decodable {

@@ -39,7 +39,7 @@ struct ProjectionTests {
             let expected = try await ReadSideState.read(system, orders: orders, customers: customers)
 
             var events: [JSONValue] = []
-            for source in SagaSystem.sources { events += try await system.feedEvents(source) }
+            for source in SagaSystem.sources { events += try await system.feed(source) }
             var generator = ShuffleSeed(0x5EED)
             let deliveries = (events + events).shuffled(using: &generator)
 
@@ -56,8 +56,8 @@ struct ProjectionTests {
             try await system.projectionService.start()
             try await system.projectionService.waitUntilReady()
             _ = try await waitUntil("projection-service took every copy off its queue", timeout: .seconds(120)) {
-                let handled = try await system.projectionMetric(.projection, "messages_handled_total")
-                let duplicates = try await system.projectionMetric(.projection, "messages_duplicate_total")
+                let handled = try await system.metric(.projection, "messages_handled_total")
+                let duplicates = try await system.metric(.projection, "messages_duplicate_total")
                 let seen = Int(handled + duplicates)
                 return seen >= deliveries.count ? .done(()) : .notYet(seen: "\(seen) of \(deliveries.count)")
             }
@@ -165,7 +165,7 @@ struct ProjectionTests {
             let timeline = try #require(response.json?["events"]?.arrayValue, "\(response)")
             var stored: [JSONValue] = []
             for source in SagaSystem.sources {
-                stored += try await system.feedEvents(source).filter { $0["correlationId"]?.stringValue == orderId }
+                stored += try await system.feed(source).filter { $0["correlationId"]?.stringValue == orderId }
             }
             #expect(Set(timeline.compactMap { $0["eventId"]?.stringValue }) == Set(stored.compactMap { $0["eventId"]?.stringValue }),
                     "the timeline holds every event of the saga from every service, once")
@@ -310,20 +310,5 @@ private func removeStore(of service: ServiceProcess) throws {
     let files = try FileManager.default.contentsOfDirectory(at: service.workingDirectory, includingPropertiesForKeys: nil)
     for file in files where file.lastPathComponent.contains(".sqlite") {
         try FileManager.default.removeItem(at: file)
-    }
-}
-
-extension SagaSystem {
-    /// The sum of every sample of `name` in a service's `/metrics` (0 when absent).
-    fileprivate func projectionMetric(_ service: ServiceName, _ name: String) async throws -> Double {
-        let response = try await self.service(service).client.get("/metrics")
-        guard response.status == 200 else { throw HTTPClientError("expected 200, got \(response)") }
-        var sum = 0.0
-        for line in response.text.split(separator: "\n") where !line.hasPrefix("#") && line.hasPrefix(name) {
-            let rest = line.dropFirst(name.count)
-            guard rest.first == " " || rest.first == "{", let value = rest.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
-            sum += value
-        }
-        return sum
     }
 }
