@@ -44,21 +44,8 @@ public struct EventConsumer: Service {
     }
 
     public func run() async throws {
-        let queue = retryPolicy.service.queue
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            do {
-                let open = try await cancelWhenGracefulShutdown { try await consuming.connection() }
-                let batches = try await open.consume(queue: queue, prefetch: prefetch)
-                logger.info("Consuming", metadata: ["amqp.queue": "\(queue)"])
-                while let batch = await cancelWhenGracefulShutdown({ await batches.next(max: Int(prefetch)) }) {
-                    try await process(batch, on: open)
-                }
-            } catch is CancellationError {
-                break
-            } catch {
-                logger.warning("Consuming stopped; resuming", metadata: ["amqp.queue": "\(queue)", "error": "\(error)"])
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
-            }
+        await consuming.consumeUntilShutdown(queue: retryPolicy.service.queue, prefetch: prefetch, logger: logger) { batch, connection in
+            try await process(batch, on: connection)
         }
     }
 
