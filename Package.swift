@@ -103,6 +103,7 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
         .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain"]),
         .testTarget(name: "PaymentDomainTests", dependencies: ["PaymentDomain"]),
         .testTarget(name: "InventoryDomainTests", dependencies: ["InventoryDomain"]),

@@ -40,6 +40,10 @@ public struct EventEnvelope: Sendable {
     public var metadata: EventMetadata
     /// The whole JSON body, payload included.
     public var body: Data
+    /// Whether this is an event as its source's store recorded it (read from an event feed): a
+    /// fact, applied as it was recorded. Anything else was received, and its metadata and
+    /// payload must keep the contract's rules (``Identifier``, ``Limits``) before it is handled.
+    public let isRecorded: Bool
 
     /// Builds the body from metadata and an already-encoded JSON payload.
     public init(metadata: EventMetadata, payloadJSON: Data) throws {
@@ -51,17 +55,34 @@ public struct EventEnvelope: Sendable {
         body.append(UInt8(ascii: "}"))
         self.metadata = metadata
         self.body = body
+        isRecorded = true
     }
 
-    /// Parses a body received from the broker or a feed.
-    /// - Throws: ``EnvelopeError`` naming what is missing or malformed.
+    /// Parses a body received from the broker, checking its metadata against the contract's rules.
+    /// - Throws: ``EnvelopeError`` naming what is missing, malformed or out of bounds.
     public init(body: Data) throws {
+        self.init(metadata: try Self.decodeMetadata(body), body: body, isRecorded: false)
+        if let violation = metadata.violation { throw EnvelopeError.malformed(violation.description) }
+    }
+
+    /// Parses an event as its source's store recorded it (an event feed's entry): a fact, taken as it is.
+    /// - Throws: ``EnvelopeError`` when it is not an envelope.
+    public init(recorded body: Data) throws {
+        self.init(metadata: try Self.decodeMetadata(body), body: body, isRecorded: true)
+    }
+
+    private init(metadata: EventMetadata, body: Data, isRecorded: Bool) {
+        self.metadata = metadata
+        self.body = body
+        self.isRecorded = isRecorded
+    }
+
+    private static func decodeMetadata(_ body: Data) throws -> EventMetadata {
         do {
-            self.metadata = try JSONCoding.decoder().decode(EventMetadata.self, from: body)
+            return try JSONCoding.decoder().decode(EventMetadata.self, from: body)
         } catch {
             throw EnvelopeError.malformed(JSONCoding.describe(error))
         }
-        self.body = body
     }
 
     /// Decodes the payload as `type`; an event payload stored in an older schema version is
@@ -75,8 +96,22 @@ public struct EventEnvelope: Sendable {
     }
 
     /// Decodes the payload as `type`, upcasting an event payload of an older schema version with `upcasters`.
-    /// - Throws: ``EnvelopeError`` when the payload does not have that shape or cannot be upcast.
+    ///
+    /// A received payload (not ``isRecorded``) that is a ``ValidatedPayload`` must also keep its rules.
+    /// - Throws: ``EnvelopeError`` when the payload does not have that shape, cannot be upcast or breaks a rule.
     public func payload<Payload: Decodable>(as type: Payload.Type, upcasters: Upcasters) throws -> Payload {
+        let payload = try decodePayload(as: type, upcasters: upcasters)
+        if !isRecorded, let validated = payload as? any ValidatedPayload {
+            do {
+                try validated.validate()
+            } catch {
+                throw EnvelopeError.malformed("payload of \(metadata.eventType): \(error)")
+            }
+        }
+        return payload
+    }
+
+    private func decodePayload<Payload: Decodable>(as type: Payload.Type, upcasters: Upcasters) throws -> Payload {
         do {
             guard let current = (Payload.self as? any EventPayload.Type)?.schemaVersion, metadata.schemaVersion < current else {
                 return try JSONCoding.decoder().decode(PayloadBox<Payload>.self, from: body).payload
@@ -94,6 +129,20 @@ public struct EventEnvelope: Sendable {
 
 private struct PayloadBox<Payload: Decodable>: Decodable {
     var payload: Payload
+}
+
+extension EventMetadata {
+    /// The first of the contract's rules these fields break, if any.
+    var violation: PayloadViolation? {
+        let ids = [("eventId", eventId), ("eventType", eventType), ("aggregateType", aggregateType),
+                   ("aggregateId", aggregateId), ("correlationId", correlationId), ("causationId", causationId)]
+        for case let (field, value?) in ids {
+            if let problem = Identifier.problem(with: value) { return PayloadViolation(field: field, reason: problem) }
+        }
+        if aggregateVersion < 1 { return PayloadViolation(field: "aggregateVersion", reason: "must be at least 1") }
+        if schemaVersion < 1 { return PayloadViolation(field: "schemaVersion", reason: "must be at least 1") }
+        return nil
+    }
 }
 
 /// A message body that is not a valid envelope.

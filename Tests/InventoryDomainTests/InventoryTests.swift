@@ -112,3 +112,16 @@ import Testing
         #expect(late == ReservationDecision())
     }
 }
+
+@Suite struct InventoryArithmeticTests {
+    @Test func quantitiesSummingPastTheLargestIntegerAreRefusedNotATrap() throws {
+        let product = Product.initial.evolve(with: try Product.initial.restock(sku: "S", quantity: 10, name: nil)[0])
+        let lines = [StockLine(sku: "S", quantity: Int.max), StockLine(sku: "S", quantity: Int.max)]
+        #expect(throws: ProductError.self) { try Reservation.initial.reserve(orderId: "o-1", items: lines, products: ["S": product]) }
+    }
+
+    @Test func aSkuIsLimitedInBytes() {
+        #expect(throws: ProductError.self) { try Product.initial.restock(sku: String(repeating: "é", count: 65), quantity: 1, name: nil) }
+        #expect(throws: Never.self) { try Product.initial.restock(sku: "caf\u{E9} 1/2", quantity: 1, name: nil) }
+    }
+}

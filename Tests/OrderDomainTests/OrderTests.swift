@@ -72,9 +72,13 @@ import Testing
         #expect(cancelled.cancellationReason == .timeout)
     }
 
-    @Test func aConfirmedOrderCannotBeCancelled() throws {
+    @Test func aConfirmedOrderCanStillBeCancelledByTheCustomer() throws {
         let confirmed = Order.replay(try placed().confirm(now: now), from: try placed())
-        #expect(throws: OrderError.alreadyConfirmed(orderId: "o-1")) { try confirmed.cancel(reason: .customerRequest, now: now) }
+        let events = try confirmed.cancel(reason: .customerRequest, now: now)
+        #expect(events == [.cancelled(OrderCancelled(orderId: "o-1", customerId: "c-1", reason: .customerRequest, cancelledAt: now))])
+        let cancelled = Order.replay(events, from: confirmed)
+        #expect(cancelled.status == .cancelled)
+        #expect(try cancelled.confirm(now: now).isEmpty)
     }
 
     @Test func anUnknownOrderCannotBeConfirmedOrCancelled() {

@@ -85,3 +85,15 @@ extension Account {
         events.reduce(start) { $0.evolve(with: $1) }
     }
 }
+
+@Suite struct AccountArithmeticTests {
+    @Test func aCustomerIdIsLimitedInBytes() {
+        #expect(throws: AccountError.self) { try Account.initial.deposit(customerId: String(repeating: "é", count: 65), amount: 1) }
+        #expect(throws: Never.self) { try Account.initial.deposit(customerId: "café", amount: 1) }
+    }
+
+    @Test func aRefundThatWouldOverflowIsRefusedNotATrap() throws {
+        let account = Account.initial.evolve(with: try Account.initial.deposit(customerId: "c-1", amount: 10)[0])
+        #expect(throws: AccountError.self) { try account.credit(orderId: "o-1", amount: Int.max) }
+    }
+}

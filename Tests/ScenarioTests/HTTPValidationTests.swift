@@ -89,6 +89,13 @@ struct BadRequest: Sendable, CustomTestStringConvertible {
             method, path, body: body.map { Data($0.utf8) }, headers: headers)
     }
 
+    /// The same request at another path.
+    func at(_ path: String) -> BadRequest {
+        var request = self
+        request.path = path
+        return request
+    }
+
     static let validOrder = #"{"customerId": "c-1", "currency": "USD", "items": [{"sku": "SKU-1", "quantity": 2, "unitPrice": 1250}]}"#
 
     static func order(_ label: String, _ body: String, status: Int = 400) -> BadRequest {
@@ -145,6 +152,18 @@ struct BadRequest: Sendable, CustomTestStringConvertible {
         restock("missing quantity", #"{"name": "Widget"}"#),
         BadRequest(label: "text/plain content type", service: .inventory, path: "/products/SKU-1/restock", body: #"{"quantity": 1}"#, contentType: "text/plain", expectedStatus: 415),
         notFound("unknown product", .inventory, "/products/NO-SUCH-SKU"),
+
+        // ids: 1 to 128 bytes of UTF-8 without control characters, percent-decoded in paths
+        order("customerId of 129 bytes", #"{"customerId": "\#(String(repeating: "x", count: 129))", "currency": "USD", "items": [{"sku": "SKU-1", "quantity": 1, "unitPrice": 1}]}"#),
+        order("customerId of 65 two-byte characters (130 bytes)", #"{"customerId": "\#(String(repeating: "é", count: 65))", "currency": "USD", "items": [{"sku": "SKU-1", "quantity": 1, "unitPrice": 1}]}"#),
+        order("sku with a control character", #"{"customerId": "c-1", "currency": "USD", "items": [{"sku": "SKU\u0007", "quantity": 1, "unitPrice": 1}]}"#),
+        order("quantity past the largest integer", #"{"customerId": "c-1", "currency": "USD", "items": [{"sku": "S", "quantity": 99999999999999999999, "unitPrice": 1}]}"#),
+        deposit("path id of 130 bytes", #"{"amount": 1}"#).at("/accounts/\(String(repeating: "%C3%A9", count: 65))/deposits"),
+        deposit("path id with an encoded NUL", #"{"amount": 1}"#).at("/accounts/c%00d/deposits"),
+        deposit("path id with an encoded newline", #"{"amount": 1}"#).at("/accounts/c%0Ad/deposits"),
+        deposit("path id that is not valid UTF-8", #"{"amount": 1}"#).at("/accounts/c%C3/deposits"),
+        restock("path sku of 129 bytes", #"{"quantity": 1}"#).at("/products/\(String(repeating: "x", count: 129))/restock"),
+        BadRequest(label: "customerId filter of 129 bytes", service: .projection, method: "GET", path: "/orders?customerId=\(String(repeating: "x", count: 129))", contentType: nil),
 
         // projection-service
         notFound("unknown order id", .projection, "/orders/no-such-order"),

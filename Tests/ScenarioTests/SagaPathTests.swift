@@ -44,6 +44,43 @@ struct SagaPathTests {
         }
     }
 
+    @Test func confirmedOrderCancelledByTheCustomerIsRefundedAndReleased() async throws {
+        try await withSagaSystem { system in
+            try await system.deposit(customerId: "c-regret", amount: 10_000)
+            try await system.restock(sku: "SKU-R", quantity: 10)
+            let orderId = try await system.placeOrder(
+                customerId: "c-regret", items: [OrderLine(sku: "SKU-R", quantity: 3, unitPrice: 1000)])
+            let confirmed = try await system.waitForFinalStatus(orderId)
+            #expect(confirmed.status == .confirmed, "\(confirmed)")
+
+            let answer = try await system.requestCancel(orderId)
+            #expect(answer.status == 202, "cancelling a CONFIRMED order is accepted: \(answer)")
+            let cancelled = try await system.order(orderId)
+            #expect(cancelled?.status == .cancelled)
+            #expect(cancelled?.cancellationReason == CancellationReason.customerRequest)
+            #expect(try await system.requestCancel(orderId).status == 200, "cancelling it again changes nothing")
+
+            let refunded = try await waitUntil("the payment is refunded", read: { try await system.payment(orderId: orderId) }) {
+                $0?.status == .refunded
+            }
+            #expect(refunded?.amount == 3000)
+            let account = try await waitUntil("the money is back", read: { try await system.account("c-regret") }) { $0?.balance == 10_000 }
+            #expect(account?.balance == 10_000)
+            let product = try await waitUntil("the stock is back", read: { try await system.product("SKU-R") }) {
+                $0?.available == 10 && $0?.reserved == 0
+            }
+            #expect(product?.available == 10)
+
+            // One decision, one timestamp: both services show the cancellation's own time.
+            let projected = try await system.waitForProjectedOrder(orderId, "CANCELLED, payment REFUNDED, inventory RELEASED") {
+                $0.status == .cancelled && $0.payment?.status == .refunded && $0.inventory?.status == .released
+            }
+            #expect(projected.updatedAt == cancelled?.updatedAt, "projection \(projected.updatedAt ?? "-") vs order-service \(cancelled?.updatedAt ?? "-")")
+            #expect(projected.updatedAt != confirmed.updatedAt, "the cancellation moved updatedAt")
+            await system.checkInvariants()
+        }
+    }
+
     @Test func orderOverTheBalanceIsCancelledAsPaymentDeclinedWithoutTouchingStock() async throws {
         try await withSagaSystem { system in
             try await system.deposit(customerId: "c-poor", amount: 1000)

@@ -30,6 +30,7 @@ public enum CancellationReason {
     public static let paymentDeclined = "payment_declined"
     public static let outOfStock = "out_of_stock"
     public static let timeout = "timeout"
+    public static let customerRequest = "customer_request"
 }
 
 public struct OrderLine: Codable, Sendable, Equatable, CustomStringConvertible {

@@ -59,11 +59,10 @@ public enum ProductError: Error, Equatable, CustomStringConvertible {
 
 /// Bounds that keep every level within integer range.
 public enum ProductLimits {
-    public static let maxRestock = 1_000_000_000
-    public static let maxLevel = 1_000_000_000_000
-    public static let maxSkuLength = 128
-    public static let maxNameLength = 200
-    public static let maxReasonLength = 500
+    public static let maxRestock = Limits.maxRestock
+    public static let maxLevel = Limits.maxStockLevel
+    public static let maxNameLength = Limits.maxNameLength
+    public static let maxReasonLength = Limits.maxReasonLength
 }
 
 extension Product {
@@ -72,21 +71,19 @@ extension Product {
     public func restock(
         sku: String, quantity: Int, name: String?, reason: RestockReason = .delivery
     ) throws(ProductError) -> [ProductEvent] {
-        guard !sku.isEmpty, sku.count <= ProductLimits.maxSkuLength, sku.allSatisfy({ !$0.isWhitespace && $0 != "/" }) else {
-            throw .invalid(field: "sku", reason: "must be 1 to \(ProductLimits.maxSkuLength) characters without spaces or slashes")
-        }
+        if let problem = Identifier.problem(with: sku) { throw .invalid(field: "sku", reason: problem) }
         guard (1...ProductLimits.maxRestock).contains(quantity) else {
             throw .invalid(field: "quantity", reason: "must be an integer between 1 and \(ProductLimits.maxRestock)")
         }
         if let name, name.isEmpty || name.count > ProductLimits.maxNameLength {
             throw .invalid(field: "name", reason: "must be 1 to \(ProductLimits.maxNameLength) characters")
         }
-        guard available + quantity <= ProductLimits.maxLevel else {
+        guard let newAvailable = available.adding(quantity, upTo: ProductLimits.maxLevel) else {
             throw .invalid(field: "quantity", reason: "would take the stock above \(ProductLimits.maxLevel)")
         }
         let newName = name ?? (exists ? self.name : sku)
         return [.restocked(ProductRestocked(
-            sku: sku, name: newName, quantity: quantity, available: available + quantity, reserved: reserved, reason: reason
+            sku: sku, name: newName, quantity: quantity, available: newAvailable, reserved: reserved, reason: reason
         ))]
     }
 
@@ -114,8 +111,11 @@ extension Product {
         guard exists else { throw .notFound(sku: sku) }
         guard quantity > 0 else { throw .invalid(field: "quantity", reason: "must be positive") }
         guard available >= quantity else { throw .insufficientStock(sku: sku, available: available, requested: quantity) }
+        guard let newReserved = reserved.adding(quantity) else {
+            throw .invalid(field: "quantity", reason: "would take the units reserved beyond any integer")
+        }
         return [.reserved(ProductReserved(
-            sku: sku, orderId: orderId, quantity: quantity, available: available - quantity, reserved: reserved + quantity
+            sku: sku, orderId: orderId, quantity: quantity, available: available - quantity, reserved: newReserved
         ))]
     }
 
@@ -125,8 +125,11 @@ extension Product {
         guard quantity > 0, quantity <= reserved else {
             throw .invalid(field: "quantity", reason: "must be between 1 and the \(reserved) units reserved")
         }
+        guard let newAvailable = available.adding(quantity) else {
+            throw .invalid(field: "quantity", reason: "would take the units available beyond any integer")
+        }
         return [.released(ProductReleased(
-            sku: sku, orderId: orderId, quantity: quantity, available: available + quantity, reserved: reserved - quantity
+            sku: sku, orderId: orderId, quantity: quantity, available: newAvailable, reserved: reserved - quantity
         ))]
     }
 }

@@ -55,7 +55,7 @@ extension Reservation {
     /// - Throws: ``ProductError`` only if a product breaks its own rules, which the checks here rule out.
     public func reserve(orderId: String, items: [StockLine], products: [String: Product]) throws(ProductError) -> ReservationDecision {
         guard status == nil else { return ReservationDecision() }
-        let demand = items.reduce(into: [String: Int]()) { $0[$1.sku, default: 0] += $1.quantity }
+        let demand = try Self.unitsPerSku(items)
         let unknown = demand.keys.filter { products[$0]?.exists != true }.sorted()
         let short = demand.filter { sku, quantity in (products[sku].map { $0.exists && $0.available < quantity }) ?? false }
             .keys.sorted()
@@ -81,7 +81,7 @@ extension Reservation {
     /// - Throws: ``ProductError`` when a held product is missing or holds less than the reservation (a broken store).
     public func release(products: [String: Product]) throws(ProductError) -> ReservationDecision {
         guard status == .reserved else { return ReservationDecision() }
-        let held = items.reduce(into: [String: Int]()) { $0[$1.sku, default: 0] += $1.quantity }
+        let held = try Self.unitsPerSku(items)
         var productEvents: [String: [ProductEvent]] = [:]
         for (sku, quantity) in held {
             guard let product = products[sku] else { throw .notFound(sku: sku) }
@@ -91,6 +91,21 @@ extension Reservation {
             reservation: [.released(InventoryReleased(orderId: orderId, items: items))],
             products: productEvents
         )
+    }
+}
+
+extension Reservation {
+    /// The units per SKU of `lines` (a SKU may appear on several lines).
+    /// - Throws: ``ProductError/invalid(field:reason:)`` when a sum would overflow.
+    static func unitsPerSku(_ lines: [StockLine]) throws(ProductError) -> [String: Int] {
+        var units: [String: Int] = [:]
+        for line in lines {
+            guard let sum = units[line.sku, default: 0].adding(line.quantity) else {
+                throw .invalid(field: "items", reason: "the quantities of \(line.sku) add up beyond any integer")
+            }
+            units[line.sku] = sum
+        }
+        return units
     }
 }
 

@@ -22,24 +22,21 @@ public enum OrderError: Error, Equatable, CustomStringConvertible {
     case invalid(field: String, reason: String)
     case alreadyPlaced(orderId: String)
     case notFound(orderId: String)
-    case alreadyConfirmed(orderId: String)
 
     public var description: String {
         switch self {
         case .invalid(let field, let reason): "\(field) \(reason)"
         case .alreadyPlaced(let id): "order \(id) already exists"
         case .notFound(let id): "order \(id) does not exist"
-        case .alreadyConfirmed(let id): "order \(id) is confirmed and can no longer be cancelled"
         }
     }
 }
 
 /// Limits that keep every total within integer range and every request reasonable.
 public enum OrderLimits {
-    public static let maxItems = 100
-    public static let maxQuantity = 1_000_000
-    public static let maxUnitPrice = 1_000_000_000
-    public static let maxIdLength = 128
+    public static let maxItems = Limits.maxOrderLines
+    public static let maxQuantity = Limits.maxLineQuantity
+    public static let maxUnitPrice = Limits.maxUnitPrice
 }
 
 extension Order {
@@ -63,6 +60,7 @@ extension Order {
             guard (0...OrderLimits.maxUnitPrice).contains(item.unitPrice) else {
                 throw .invalid(field: "items[\(index)].unitPrice", reason: "must be between 0 and \(OrderLimits.maxUnitPrice) minor units")
             }
+            // Within the bounds just checked, no line and no total can overflow (at most `Limits.maxOrderTotal`).
             total += item.quantity * item.unitPrice
         }
         return [.placed(OrderPlaced(
@@ -81,22 +79,18 @@ extension Order {
         }
     }
 
-    /// Compensation: cancel a pending order; cancelling a cancelled order changes nothing.
+    /// Compensation: cancel a pending or confirmed order (nothing is shipped here, so a confirmed
+    /// order can still be called off: the other services give back what they took);
+    /// cancelling a cancelled order changes nothing.
     public func cancel(reason: CancellationReason, now: Date) throws(OrderError) -> [OrderEvent] {
         switch status {
         case nil: throw .notFound(orderId: orderId)
-        case .pending: [.cancelled(OrderCancelled(orderId: orderId, customerId: customerId, reason: reason, cancelledAt: now))]
+        case .pending, .confirmed: [.cancelled(OrderCancelled(orderId: orderId, customerId: customerId, reason: reason, cancelledAt: now))]
         case .cancelled: []
-        case .confirmed: throw .alreadyConfirmed(orderId: orderId)
         }
     }
 
     static func validateId(_ id: String, field: String) throws(OrderError) {
-        guard !id.isEmpty, id.count <= OrderLimits.maxIdLength else {
-            throw .invalid(field: field, reason: "must be 1 to \(OrderLimits.maxIdLength) characters")
-        }
-        guard id.allSatisfy({ !$0.isWhitespace && !$0.isNewline && $0 != "/" }) else {
-            throw .invalid(field: field, reason: "must not contain spaces or slashes")
-        }
+        if let problem = Identifier.problem(with: id) { throw .invalid(field: field, reason: problem) }
     }
 }

@@ -8,21 +8,23 @@ import ServiceKit
 struct OrderEventHandler: EventHandler {
     func handle(_ envelope: EventEnvelope, in transaction: StoreTransaction) throws {
         let metadata = envelope.metadata
+        // One clock reading per decision: the event's time and the order's `updatedAt` are the same instant.
+        let now = Date()
         let orderId: String
         let decide: (Order) throws -> [OrderEvent]
         switch metadata.eventType {
         // Happy path
         case InventoryReserved.eventType:
             orderId = try envelope.payload(as: InventoryReserved.self).orderId
-            decide = { try $0.confirm(now: Date()) }
+            decide = { try $0.confirm(now: now) }
         // Compensation
         case PaymentDeclined.eventType:
             orderId = try envelope.payload(as: PaymentDeclined.self).orderId
-            decide = { try $0.cancel(reason: .paymentDeclined, now: Date()) }
+            decide = { try $0.cancel(reason: .paymentDeclined, now: now) }
         case PaymentRefunded.eventType:
             let refunded = try envelope.payload(as: PaymentRefunded.self)
             orderId = refunded.orderId
-            decide = { try $0.cancel(reason: refunded.reason, now: Date()) }
+            decide = { try $0.cancel(reason: refunded.reason, now: now) }
         default:
             return
         }
@@ -30,7 +32,7 @@ struct OrderEventHandler: EventHandler {
         guard order.state.exists else { throw OrderError.notFound(orderId: orderId) }
         try transaction.append(
             try decide(order.state), to: order, id: orderId,
-            context: EventContext(correlationId: orderId, causationId: metadata.eventId)
+            context: EventContext(correlationId: orderId, causationId: metadata.eventId, now: now)
         )
     }
 }

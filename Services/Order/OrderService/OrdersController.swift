@@ -40,8 +40,9 @@ struct OrdersController: Sendable {
         var request = request
         let body = try await request.decodeJSON(as: PlaceOrderRequest.self)
         let idempotencyKey = request.header("Idempotency-Key")
-        if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.count > 200 {
-            throw APIError.invalid("Idempotency-Key must be 1 to 200 characters.")
+        if let idempotencyKey, !(1...200).contains(idempotencyKey.utf8.count)
+            || idempotencyKey.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw APIError.invalid("Idempotency-Key must be 1 to 200 bytes without control characters.")
         }
         let command = PlaceOrder(orderId: UUID().uuidString.lowercased(), customerId: body.customerId, currency: body.currency, items: body.items)
         let now = Date()
@@ -78,10 +79,12 @@ struct OrdersController: Sendable {
         // or the saga, may cancel it between a first read and the write: then this request changed
         // nothing, and cancelling a cancelled order is 200.
         let cancelledHere = DecisionFlag()
+        // One clock reading per decision: the event's time and the order's `updatedAt` are the same instant.
+        let now = Date()
         let after = try await database.execute(
-            Order.self, id: orderId, context: { EventContext(correlationId: orderId, causationId: nil) }
+            Order.self, id: orderId, context: { EventContext(correlationId: orderId, causationId: nil, now: now) }
         ) { order in
-            let events = try decided { try order.cancel(reason: .customerRequest, now: Date()) }
+            let events = try decided { try order.cancel(reason: .customerRequest, now: now) }
             cancelledHere.set(!events.isEmpty)
             return events
         }
@@ -127,7 +130,6 @@ private func decided(_ decide: () throws -> [OrderEvent]) throws -> [OrderEvent]
         case .invalid(let field, let reason): throw APIError(.badRequest, code: "invalid_field", message: "\(field) \(reason).")
         case .notFound(let id): throw APIError.notFound("Order \(id) does not exist.")
         case .alreadyPlaced(let id): throw APIError.conflict("order_exists", "Order \(id) already exists.")
-        case .alreadyConfirmed(let id): throw APIError.conflict("order_confirmed", "Order \(id) is confirmed and can no longer be cancelled.")
         }
     }
 }

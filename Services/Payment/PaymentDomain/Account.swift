@@ -45,25 +45,21 @@ public enum AccountError: Error, Equatable, CustomStringConvertible {
 
 /// Bounds that keep every balance within integer range.
 public enum AccountLimits {
-    public static let maxDeposit = 1_000_000_000_000
-    public static let maxBalance = 1_000_000_000_000_000
-    public static let maxIdLength = 128
+    public static let maxDeposit = Limits.maxDeposit
+    public static let maxBalance = Limits.maxBalance
 }
 
 extension Account {
     /// Puts money in, opening the account on the first deposit.
     public func deposit(customerId: String, amount: Int) throws(AccountError) -> [AccountEvent] {
-        guard !customerId.isEmpty, customerId.count <= AccountLimits.maxIdLength,
-              customerId.allSatisfy({ !$0.isWhitespace && $0 != "/" }) else {
-            throw .invalid(field: "customerId", reason: "must be 1 to \(AccountLimits.maxIdLength) characters without spaces or slashes")
-        }
+        if let problem = Identifier.problem(with: customerId) { throw .invalid(field: "customerId", reason: problem) }
         guard (1...AccountLimits.maxDeposit).contains(amount) else {
             throw .invalid(field: "amount", reason: "must be a positive integer of minor units up to \(AccountLimits.maxDeposit)")
         }
-        guard balance + amount <= AccountLimits.maxBalance else {
+        guard let balance = balance.adding(amount, upTo: AccountLimits.maxBalance) else {
             throw .invalid(field: "amount", reason: "would take the balance above \(AccountLimits.maxBalance)")
         }
-        return [.deposited(AccountDeposited(customerId: customerId, amount: amount, balance: balance + amount))]
+        return [.deposited(AccountDeposited(customerId: customerId, amount: amount, balance: balance))]
     }
 
     /// Takes money for an order; refuses rather than go below zero.
@@ -74,10 +70,14 @@ extension Account {
         return [.debited(AccountDebited(customerId: customerId, orderId: orderId, amount: amount, balance: balance - amount))]
     }
 
-    /// Gives back money taken for an order.
+    /// Gives back money taken for an order. A refund is never refused for taking the balance above
+    /// ``AccountLimits/maxBalance`` (deposits are): money taken must come back.
     public func credit(orderId: String, amount: Int) throws(AccountError) -> [AccountEvent] {
         guard isOpen else { throw .notFound(customerId: customerId) }
         guard amount >= 0 else { throw .invalid(field: "amount", reason: "must not be negative") }
-        return [.credited(AccountCredited(customerId: customerId, orderId: orderId, amount: amount, balance: balance + amount))]
+        guard let balance = balance.adding(amount) else {
+            throw .invalid(field: "amount", reason: "would take the balance beyond any integer")
+        }
+        return [.credited(AccountCredited(customerId: customerId, orderId: orderId, amount: amount, balance: balance))]
     }
 }

@@ -118,7 +118,7 @@ struct ReadModelController: Sendable {
         if let status, !["PENDING", "CONFIRMED", "CANCELLED"].contains(status) {
             throw APIError(.badRequest, code: "invalid_parameter", message: "status must be PENDING, CONFIRMED or CANCELLED.")
         }
-        let customerId = request.query("customerId")
+        let customerId = try request.idQuery("customerId")
         let cursor = try request.query("cursor").map { try OrderCursor($0) }
         let page = try await store.read { reader in
             var conditions = [OrderView.placed]

@@ -1,3 +1,4 @@
+import Contracts
 import EventStore
 import Foundation
 import Hummingbird
@@ -55,6 +56,16 @@ extension Request {
     /// A query parameter, `nil` when absent.
     public func query(_ name: String) -> String? {
         uri.queryParameters[name[...]].map(String.init)
+    }
+
+    /// A query parameter that is an id (already percent-decoded), `nil` when absent.
+    /// - Throws: a 400 ``APIError`` (`invalid_parameter`) when it breaks the contract's id rule.
+    public func idQuery(_ name: String) throws -> String? {
+        guard let value = query(name) else { return nil }
+        if let problem = Identifier.problem(with: value) {
+            throw APIError(.badRequest, code: "invalid_parameter", message: "\(name) \(problem).")
+        }
+        return value
     }
 
     /// An integer query parameter within `range`, `defaultValue` when absent.
