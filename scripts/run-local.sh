@@ -36,7 +36,7 @@ BROKER_TIMEOUT="${BROKER_TIMEOUT:-60}"
 READY_TIMEOUT="${READY_TIMEOUT:-60}"
 HOST="127.0.0.1"
 
-# The services, their contract ports (CONTRACT.md section 1), in start order.
+# The services and their ports (docs/API.md), in start order.
 SERVICES=(order-service payment-service inventory-service projection-service)
 port_of() {
     case "$1" in

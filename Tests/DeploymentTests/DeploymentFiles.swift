@@ -2,7 +2,7 @@ import Foundation
 
 /// The package's deployment files, read from the package root (found from this file's path).
 struct DeploymentFiles {
-    /// The contract's services and their HTTP ports (CONTRACT.md section 1).
+    /// The services and their HTTP ports (docs/API.md).
     static let contractPorts: [String: Int] = [
         "order-service": 8081,
         "payment-service": 8082,
