@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A received event whose ids or numbers break the contract's rules is parked as `malformed` by
+/// the service it reaches, changes nothing, and the service goes on: no input makes a sum overflow
+/// or an id outgrow what the broker and the stores accept.
+@Suite("Received events out of bounds", .serialized, .timeLimit(.minutes(10)))
+struct ReceivedEventBoundsTests {
+    @Test func eventsWithOversizedIdsOverflowingQuantitiesOrAWrongTotalAreParkedAndChangeNothing() async throws {
+        try await withSagaSystem { system in
+            try await system.deposit(customerId: "c-1", amount: 100_000)
+            try await system.restock(sku: "SKU-1", quantity: 50)
+            let publisher = try await RawPublisher.connect(to: system)
+
+            // An id of 65 two-byte characters: 65 characters, but 130 bytes.
+            let longCustomer = Envelope.orderPlaced(
+                orderId: "o-long-\(UUID().uuidString)", customerId: String(repeating: "é", count: 65),
+                items: [OrderLine(sku: "SKU-1", quantity: 1, unitPrice: 100)])
+            // Quantities that sum past Int.max on the same SKU.
+            let overflowOrder = "o-overflow-\(UUID().uuidString)"
+            let overflow = Envelope.make(
+                eventType: "PaymentAuthorized", aggregateType: "Payment", aggregateId: overflowOrder, correlationId: overflowOrder,
+                payload: .object([
+                    "orderId": .string(overflowOrder), "customerId": .string("c-1"), "amount": .int(1),
+                    "items": .array([
+                        .object(["sku": .string("SKU-1"), "quantity": .int(Int.max)]),
+                        .object(["sku": .string("SKU-1"), "quantity": .int(Int.max)]),
+                    ]),
+                ]))
+            // A total that is not the sum of the lines.
+            var wrongTotal = Envelope.orderPlaced(
+                orderId: "o-total-\(UUID().uuidString)", customerId: "c-1", items: [OrderLine(sku: "SKU-1", quantity: 2, unitPrice: 100)])
+            if case .object(var fields) = wrongTotal, case .object(var payload) = fields["payload"] {
+                payload["total"] = .int(1)
+                fields["payload"] = .object(payload)
+                wrongTotal = .object(fields)
+            }
+
+            for envelope in [longCustomer, overflow, wrongTotal] { try await publisher.publish(envelope: envelope) }
+            await publisher.close()
+
+            for (service, envelope) in [(ServiceName.payment, longCustomer), (.inventory, overflow), (.payment, wrongTotal)] {
+                let id = try #require(envelope["eventId"]?.stringValue)
+                let letter = try await system.waitForDeadLetter(service, id: id, "as malformed") { $0.reason == "malformed" }
+                #expect(letter.attempts <= 1, "parked at once, not retried: \(letter)")
+            }
+            #expect(try await system.payment(orderId: overflowOrder) == nil)
+            let product = try #require(try await system.product("SKU-1"))
+            #expect(product.available == 50 && product.reserved == 0, "nothing was reserved: \(product)")
+            #expect(try #require(try await system.account("c-1")).balance == 100_000, "nothing was charged")
+
+            // The services go on.
+            let orderId = try await system.placeOrder(customerId: "c-1", items: [OrderLine(sku: "SKU-1", quantity: 2, unitPrice: 500)])
+            #expect(try await system.waitForFinalStatus(orderId).status == .confirmed)
+            await system.checkInvariants()
+        }
+    }
+}
