@@ -148,10 +148,14 @@ extension EventMetadata {
 /// A message body that is not a valid envelope.
 public enum EnvelopeError: Error, CustomStringConvertible {
     case malformed(String)
+    /// A well-formed event of a type this service does not react to: it reached the wrong queue
+    /// (published there by hand, or a binding nobody declared), so it is parked, never acked as handled.
+    case notAReaction(eventType: String)
 
     public var description: String {
         switch self {
         case .malformed(let reason): "malformed envelope: \(reason)"
+        case .notAReaction(let eventType): "this service does not react to \(eventType)"
         }
     }
 }

@@ -56,4 +56,22 @@ struct ReceivedEventBoundsTests {
             await system.checkInvariants()
         }
     }
+
+    @Test func anEventTypeAServiceDoesNotReactToIsParkedNotAckedAsHandled() async throws {
+        try await withSagaSystem { system in
+            let publisher = try await RawPublisher.connect(to: system)
+            let orderId = "o-stray-\(UUID().uuidString)"
+            let stray = Envelope.make(
+                eventType: "OrderConfirmed", aggregateType: "Order", aggregateId: orderId, correlationId: orderId,
+                payload: .object(["orderId": .string(orderId), "confirmedAt": .string(Envelope.timestamp(Date()))]))
+            let id = try #require(stray["eventId"]?.stringValue)
+            // Straight into payment-service's queue, which binds no order.confirmed.
+            try await publisher.publish(
+                exchange: "", routingKey: "payment-service", body: try Envelope.data(stray), messageId: id, type: "OrderConfirmed",
+                correlationId: orderId)
+            await publisher.close()
+            let letter = try await system.waitForDeadLetter(.payment, id: id, "as not a reaction") { $0.reason == "malformed" }
+            #expect(letter.error?.contains("does not react to OrderConfirmed") == true, "\(letter)")
+        }
+    }
 }

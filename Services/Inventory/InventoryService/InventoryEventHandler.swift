@@ -23,7 +23,7 @@ struct InventoryEventHandler: EventHandler {
                 try reservation.cancel(orderId: cancelled.orderId, products: products)
             }
         default:
-            return
+            throw EnvelopeError.notAReaction(eventType: metadata.eventType)
         }
     }
 

@@ -26,7 +26,7 @@ struct OrderEventHandler: EventHandler {
             orderId = refunded.orderId
             decide = { try $0.cancel(reason: refunded.reason, now: now) }
         default:
-            return
+            throw EnvelopeError.notAReaction(eventType: metadata.eventType)
         }
         let order = try transaction.load(Order.self, id: orderId)
         guard order.state.exists else { throw OrderError.notFound(orderId: orderId) }

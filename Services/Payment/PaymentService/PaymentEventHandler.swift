@@ -35,7 +35,7 @@ struct PaymentEventHandler: EventHandler {
                 try payment.cancel(cancelled, account: account)
             }
         default:
-            return
+            throw EnvelopeError.notAReaction(eventType: metadata.eventType)
         }
     }
 
