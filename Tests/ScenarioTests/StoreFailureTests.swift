@@ -5,7 +5,8 @@ import TestSupport
 /// A store that cannot be written: payment-service's SQLite file lives on a small tmpfs that the
 /// scenario fills up. While it is full, `/ready` is 503, writes are 503 `store_unavailable` in the
 /// contract's shape, and the consumer and the relay back off instead of retrying in a tight loop;
-/// once space returns, everything goes on with nothing lost and nothing applied twice.
+/// once space returns, everything goes on with nothing lost and nothing applied twice. A store
+/// that is read-only when the service starts keeps it from starting until it is writable.
 @Suite(
     "A store that cannot be written", .serialized, .timeLimit(.minutes(10)),
     .enabled(if: TmpfsMount.isPermitted, "needs root to mount a tmpfs (mount -t tmpfs); skipped"))
@@ -25,6 +26,70 @@ struct StoreFailureTests {
             throw error
         }
         await mount.unmount()
+    }
+
+    /// `mount -o remount,ro` is refused while a process holds a file of the filesystem open for
+    /// writing (SQLite always does), so the read-only store is played the way an operator meets
+    /// it: the filesystem turns read-only while payment-service is stopped. The service then does
+    /// not start (exit 2 with a one-line reason, nothing half-done); orders wait on the broker;
+    /// once the filesystem is writable again it starts and every saga completes.
+    @Test func aReadOnlyStoreStopsTheServiceFromStartingAndNothingIsLostOnceWritable() async throws {
+        let figures = Figures("store read-only")
+        defer { figures.summary() }
+        let mount = try await TmpfsMount.mount(megabytes: 16)
+        do {
+            var configuration = SagaConfiguration()
+            configuration.extraEnvironment[.payment] = ["DATABASE_PATH": mount.directory.appendingPathComponent("payment-service.sqlite").path]
+            // payment-service exits on its own once, by design; the clean exits are checked below.
+            configuration.expectCleanShutdown = false
+            try await withSagaSystem(configuration) { system in
+                try await playReadOnly(system, mount: mount, figures: figures)
+            }
+        } catch {
+            await mount.unmount()
+            throw error
+        }
+        await mount.unmount()
+    }
+
+    private func playReadOnly(_ system: SagaSystem, mount: TmpfsMount, figures: Figures) async throws {
+        let payment = system.paymentService
+        try await system.deposit(customerId: "c-1", amount: 100_000)
+        try await system.restock(sku: "SKU-1", quantity: 1_000)
+        let line = [OrderLine(sku: "SKU-1", quantity: 1, unitPrice: 100)]
+        let before = try await system.placeOrder(customerId: "c-1", items: line)
+        #expect(try await system.waitForFinalStatus(before).status == .confirmed)
+
+        let refusedWhileOpen = try await mount.remount(readOnly: true)
+        figures.record("remount,ro while payment-service runs: \(refusedWhileOpen.map { "refused: \($0.trimmingCharacters(in: .whitespacesAndNewlines))" } ?? "accepted")")
+        if refusedWhileOpen == nil { _ = try await mount.remount(readOnly: false) }
+
+        #expect(await payment.terminate() == .exited(0))
+        let remountError = try await mount.remount(readOnly: true)
+        try #require(remountError == nil, "remount,ro with payment-service stopped: \(remountError ?? "")")
+        var during: [String] = []
+        for _ in 0..<5 { during.append(try await system.placeOrder(customerId: "c-1", items: line)) }
+
+        try await payment.start()
+        let exit = try await waitUntil("payment-service on a read-only store exits", timeout: .seconds(60)) {
+            payment.isRunning ? .notYet(seen: "still running") : .done(payment.lastExitStatus)
+        }
+        #expect(exit == .exited(2), "payment-service on a read-only store: \(exit.map { "\($0)" } ?? "-")\n\(payment.logTailSection())")
+        #expect(payment.logTail(lines: 20).contains("cannot open the store"), "\(payment.logTailSection())")
+        for id in during { #expect(try await system.order(id)?.status == .pending) }
+
+        _ = try await mount.remount(readOnly: false)
+        try await payment.start()
+        try await payment.waitUntilReady(timeout: .seconds(60))
+        for id in during { #expect(try await system.waitForFinalStatus(id).status == .confirmed) }
+        let after = try await system.placeOrder(customerId: "c-1", items: line)
+        #expect(try await system.waitForFinalStatus(after).status == .confirmed)
+        let report = await system.checkInvariants()
+        #expect(report.isClean)
+        for service in system.services {
+            let status = await service.terminate(timeout: system.configuration.shutdownTimeout)
+            #expect(status == .exited(0), "\(service.name) on SIGTERM: \(status.map { "\($0)" } ?? "not running")")
+        }
     }
 
     private func playFullDisk(_ system: SagaSystem, mount: TmpfsMount, figures: Figures) async throws {
