@@ -37,6 +37,9 @@ struct FlowControlTests {
                 let status = await order.terminate(timeout: system.configuration.shutdownTimeout)
                 figures.record("SIGTERM during the alarm with \(backlog.count) orders unpublished (\(Int(published)) events published before): \(status.map { "\($0)" } ?? "not running") after \((ContinuousClock.now - stopping).seconds)")
                 #expect(status == .exited(0), "order-service under flow control did not exit 0 on SIGTERM: \(status.map { "\($0)" } ?? "not running")\n\(order.logTailSection())")
+                // Ended by its own shutdown, not by the last-resort deadline.
+                #expect(!order.logTail(lines: 400).contains("Shutdown did not finish in time"), "\(order.logTailSection())")
+                #expect(order.logTail(lines: 400).contains("Stopped"), "\(order.logTailSection())")
 
                 try await system.broker.setMemoryHighWatermark("0.4")
                 alarmCleared = true
