@@ -18,6 +18,8 @@ public struct AppDatabase: Sendable {
 
     let pool: DatabasePool
     let commits: Wakeup
+    /// Whether the store can be written right now (see ``StoreHealth``).
+    public let health: StoreHealth
     /// When this store snapshots and how it upcasts old events.
     public let settings: EventStoreSettings
 
@@ -42,23 +44,64 @@ public struct AppDatabase: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         commits = Wakeup()
+        health = StoreHealth()
         settings = EventStoreSettings(snapshotPolicy: snapshotPolicy, upcasters: upcasters)
         var migrator = DatabaseMigrator()
-        for migration in SharedSchema.migrations + migrations {
+        for migration in SharedSchema.migrations + migrations + [Self.probeMigration] {
             migrator.registerMigration(migration.identifier, migrate: migration.migrate)
         }
         try migrator.migrate(pool)
     }
 
     /// Runs `body` in one write transaction: everything it appends, records and changes commits together or not at all.
+    /// - Throws: what `body` throws; ``StoreUnavailableError`` when the disk or the file cannot take
+    ///   the write (full, read-only, I/O error), ``StoreBusyError`` when another process held the
+    ///   write lock past the busy timeout. Either way nothing was changed.
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
-        try await pool.write { db in try body(StoreTransaction(db: db, commits: commits, settings: settings)) }
+        do {
+            let result = try await pool.write { db in try body(StoreTransaction(db: db, commits: commits, settings: settings)) }
+            health.recordSuccess()
+            return result
+        } catch {
+            throw translated(error)
+        }
     }
 
     /// Runs `body` on a read-only snapshot of the store, concurrently with writes.
+    /// - Throws: what `body` throws; ``StoreUnavailableError`` when the file cannot be read.
     public func read<T: Sendable>(_ body: @escaping @Sendable (StoreReader) throws -> T) async throws -> T {
-        try await pool.read { db in try body(StoreReader(db: db, settings: settings)) }
+        do {
+            return try await pool.read { db in try body(StoreReader(db: db, settings: settings)) }
+        } catch {
+            throw translated(error)
+        }
+    }
+
+    /// One small write (a row of `store_probe`), so that a store that became writable again is
+    /// noticed without any traffic. Throws like ``write(_:)``.
+    public func probe(at now: Date = Date()) async throws {
+        try await write { transaction in
+            try transaction.db.execute(
+                sql: "INSERT INTO store_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at",
+                arguments: [Timestamp.format(now)])
+        }
+    }
+
+    /// A failure of the disk or the file marks the store unavailable and becomes ``StoreUnavailableError``;
+    /// a busy timeout becomes ``StoreBusyError``; anything else is left as it is.
+    private func translated(_ error: any Error) -> any Error {
+        if error is StoreUnavailableError { return error }
+        if health.record(error), let reason = health.lastFailure { return StoreUnavailableError(reason: reason) }
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            return StoreBusyError()
+        }
+        return error
+    }
+
+    /// The table the probe writes to: one row, overwritten.
+    static let probeMigration = Migration("storeProbe") { db in
+        try db.execute(sql: "CREATE TABLE store_probe (id INTEGER PRIMARY KEY, probed_at TEXT NOT NULL)")
     }
 
     /// Suspends until a transaction that appended events commits, or `timeout` passes.

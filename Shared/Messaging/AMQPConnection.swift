@@ -38,7 +38,8 @@ public final class AMQPConnection: Sendable {
         logger[metadataKey: "amqp.connection"] = "\(name)"
         let status = ConnectionStatus()
         let threadLogger = logger
-        let result = await withCheckedContinuation { (connected: Reply<Void>) in
+        let result = await withCheckedContinuation { continuation in
+            let connected = Reply<Void>(continuation)
             let thread = Thread {
                 ConnectionLoop.run(
                     url: url, name: name, confirmMode: confirmMode, mailbox: mailbox, status: status,
@@ -64,19 +65,22 @@ public final class AMQPConnection: Sendable {
     /// Publishes one message. In confirm mode it returns once the broker confirmed it and throws
     /// `.publishNacked`, or `.returned` for an unroutable `mandatory` message; without confirm
     /// mode it returns once the message is written to the socket. Many publishes may be in
-    /// flight at once from concurrent tasks. Cancelling the caller does not withdraw the message.
+    /// flight at once from concurrent tasks. Cancelling the caller ends its wait with `.cancelled`
+    /// but does not withdraw the message: it may or may not reach the broker.
     public func publish(_ message: OutgoingMessage) async throws(AMQPError) {
         try await publish([message])
     }
 
     /// Publishes all `messages` in order, then waits until every one is settled; throws the first
-    /// failure among them.
+    /// failure among them. While the broker blocks the connection (flow control, e.g. a memory
+    /// alarm) the messages wait on this side, unsent; cancelling the caller ends the wait with
+    /// `.cancelled` (the messages may or may not reach the broker).
     public func publish(_ messages: [OutgoingMessage]) async throws(AMQPError) {
         guard !messages.isEmpty else { return }
         if messages.contains(where: { $0.mandatory && $0.properties.messageId == nil }) {
             throw .invalidMessage(reason: "a mandatory message needs a messageId, which is how a return is matched to it")
         }
-        try await perform { .publish(messages, $0) }
+        try await perform(cancellable: true) { .publish(messages, $0) }
     }
 
     /// Starts consuming `queue` with manual acks, at most `prefetch` unacknowledged deliveries at
@@ -133,10 +137,29 @@ public final class AMQPConnection: Sendable {
         _ = await status.wait()
     }
 
-    private func perform<Value: Sendable>(_ command: (Reply<Value>) -> Command) async throws(AMQPError) -> Value {
-        let result = await withCheckedContinuation { (reply: Reply<Value>) in
-            let command = command(reply)
-            if let error = mailbox.post(command) { command.fail(error) }
+    /// Whether the broker has blocked this connection (flow control: a memory or disk alarm).
+    /// Publishes wait meanwhile; consuming and acks go on.
+    public var isBlocked: Bool { status.isBlocked }
+
+    /// Hands a command to the thread and waits for its outcome. With `cancellable`, cancelling
+    /// the caller ends the wait at once with `.cancelled`.
+    private func perform<Value: Sendable>(
+        cancellable: Bool = false, _ command: (Reply<Value>) -> Command
+    ) async throws(AMQPError) -> Value {
+        let slot = ReplySlot<Value>()
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<Value, AMQPError>, Never>) in
+                let reply = Reply(continuation)
+                let command = command(reply)
+                slot.reply = reply
+                if cancellable, Task.isCancelled {
+                    reply.cancel()
+                    return
+                }
+                if let error = mailbox.post(command) { command.fail(error) }
+            }
+        } onCancel: {
+            if cancellable { slot.reply?.cancel() }
         }
         return try result.get()
     }

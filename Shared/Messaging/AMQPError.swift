@@ -21,6 +21,8 @@ public enum AMQPError: Error, CustomStringConvertible, Equatable, Sendable {
     case connectionClosed
     /// The message cannot be published as given.
     case invalidMessage(reason: String)
+    /// The caller stopped waiting (its task was cancelled); the operation may still complete.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -44,6 +46,8 @@ public enum AMQPError: Error, CustomStringConvertible, Equatable, Sendable {
             return "the RabbitMQ connection is closed"
         case .invalidMessage(let reason):
             return "cannot publish message: \(reason)"
+        case .cancelled:
+            return "stopped waiting for RabbitMQ: the task was cancelled"
         }
     }
 }

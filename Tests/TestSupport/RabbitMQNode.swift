@@ -76,6 +76,17 @@ public final class RabbitMQNode: Sendable {
         try await waitUntilPortAnswers(timeout: .seconds(60))
     }
 
+    /// `rabbitmqctl set_vm_memory_high_watermark <fraction>`: a tiny fraction (0.000001) raises
+    /// the memory alarm at once, so the broker blocks every publishing connection (flow control);
+    /// 0.4, the default, clears it.
+    public func setMemoryHighWatermark(_ fraction: String) async throws {
+        let result = try await runProcess(
+            Self.tool("rabbitmqctl"), ["-q", "-n", nodeName, "set_vm_memory_high_watermark", fraction], environment: environment)
+        guard result.status == 0 else {
+            throw RabbitMQNodeError(description: "rabbitmqctl set_vm_memory_high_watermark \(fraction) failed (\(result.status)):\n\(result.output)")
+        }
+    }
+
     /// Stops the node (`rabbitmqctl stop`, or SIGKILL when it does not exit within 30 s) and
     /// removes its directory. Safe to call more than once.
     public func stop() async {

@@ -1,5 +1,36 @@
-/// Resumed by the connection thread with the outcome of a command.
-typealias Reply<Value: Sendable> = CheckedContinuation<Result<Value, AMQPError>, Never>
+import Synchronization
+
+/// Resumed by the connection thread with the outcome of a command, or earlier by the caller's
+/// cancellation (``cancel()``); whichever comes first wins, the other is ignored.
+final class Reply<Value: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Result<Value, AMQPError>, Never>?>
+
+    init(_ continuation: CheckedContinuation<Result<Value, AMQPError>, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(returning result: Result<Value, AMQPError>) {
+        continuation.withLock { continuation in
+            defer { continuation = nil }
+            return continuation
+        }?.resume(returning: result)
+    }
+
+    /// Ends the caller's wait with `.cancelled`; the command itself may still be carried out.
+    func cancel() {
+        resume(returning: .failure(.cancelled))
+    }
+}
+
+/// Where a waiting caller keeps its reply, so that its cancellation handler can reach it.
+final class ReplySlot<Value: Sendable>: Sendable {
+    private let stored = Mutex<Reply<Value>?>(nil)
+
+    var reply: Reply<Value>? {
+        get { stored.withLock { $0 } }
+        set { stored.withLock { $0 = newValue } }
+    }
+}
 
 /// Work handed from any task to the connection thread.
 enum Command: Sendable {

@@ -15,6 +15,7 @@ final class ConnectionLoop {
 
     private let session: Session
     private let mailbox: Mailbox
+    private let status: ConnectionStatus
     private let logger: Logger
     private var confirms: ConfirmTracker?
     private var consumers: [String: DeliveryBatches] = [:]
@@ -22,10 +23,19 @@ final class ConnectionLoop {
     /// Commands taken from the mailbox and not yet executed.
     private var queued: ArraySlice<Command> = []
     private var closeRequested = false
+    /// Set by connection.blocked, cleared by connection.unblocked: the broker does not read.
+    private var blocked = false
+    /// Publishes not (fully) sent yet because the broker blocked the connection; sent in order
+    /// once it is unblocked. Every publish passes through here, so the order is kept.
+    private var held: [(messages: ArraySlice<OutgoingMessage>, group: PublishGroup)] = []
+    /// Messages sent between two looks at what the broker said, so that a `connection.blocked`
+    /// arriving in the middle of a large publish stops it after at most this many.
+    private static let publishChunk = 32
 
-    private init(session: Session, mailbox: Mailbox, confirmMode: Bool, logger: Logger) {
+    private init(session: Session, mailbox: Mailbox, status: ConnectionStatus, confirmMode: Bool, logger: Logger) {
         self.session = session
         self.mailbox = mailbox
+        self.status = status
         self.confirms = confirmMode ? ConfirmTracker() : nil
         self.logger = logger
     }
@@ -46,7 +56,7 @@ final class ConnectionLoop {
         logger.info("AMQP connection opened", metadata: ["amqp.url": "\(url)", "amqp.confirm_mode": "\(confirmMode)"])
         connected.resume(returning: .success(()))
         let failure = ConnectionLoop(
-            session: session, mailbox: mailbox, confirmMode: confirmMode, logger: logger
+            session: session, mailbox: mailbox, status: status, confirmMode: confirmMode, logger: logger
         ).serve()
         // The loop and its session are gone by now: the socket is closed before anyone hears of the end.
         status.finish(failure)
@@ -65,6 +75,7 @@ final class ConnectionLoop {
                     try execute(command)
                 }
                 try readInbound(idle: idle)
+                try sendHeldPublishes()
                 handOutDeliveries()
                 session.releaseBuffers()
                 idle = !closeRequested && queued.isEmpty && waitForWork()
@@ -81,7 +92,9 @@ final class ConnectionLoop {
     private func execute(_ command: Command) throws(AMQPError) {
         switch command {
         case .publish(let messages, let reply):
-            try publish(messages, reply: reply)
+            // Behind what is held, to keep the order of publishes.
+            held.append((messages[...], PublishGroup(count: messages.count, reply: reply)))
+            try sendHeldPublishes()
         case .declare(let topology, let reply):
             try respond(reply) { () throws(AMQPError) in try session.declare(topology) }
             logger.debug("AMQP topology declared", metadata: [
@@ -118,21 +131,34 @@ final class ConnectionLoop {
         }
     }
 
-    private func publish(_ messages: [OutgoingMessage], reply: Reply<Void>) throws(AMQPError) {
-        let group = PublishGroup(count: messages.count, reply: reply)
-        for (index, message) in messages.enumerated() {
+    /// Sends `messages` (all of `group` or what is left of it) until the broker blocks the
+    /// connection; returns what was not sent then (nil when everything was).
+    private func publish(_ messages: ArraySlice<OutgoingMessage>, in group: PublishGroup) throws(AMQPError) -> ArraySlice<OutgoingMessage>? {
+        var sent = 0
+        for index in messages.indices {
+            if blocked { return messages[index...] }
             do {
-                try session.publish(message)
+                try session.publish(messages[index])
             } catch {
-                for _ in index..<messages.count { group.settle(error) }
+                for _ in index..<messages.endIndex { group.settle(error) }
                 throw error
             }
             if confirms != nil {
-                confirms?.register(message, in: group)
+                confirms?.register(messages[index], in: group)
             } else {
                 group.settle(nil)  // without confirm mode, sent is as good as it gets
             }
+            sent += 1
+            if sent % Self.publishChunk == 0 {
+                do {
+                    try readInbound(idle: false)
+                } catch {
+                    for _ in messages.index(after: index)..<messages.endIndex { group.settle(error) }
+                    throw error
+                }
+            }
         }
+        return nil
     }
 
     // MARK: Incoming frames
@@ -165,8 +191,28 @@ final class ConnectionLoop {
             arrived[consumerTag] = nil
             batches?.finish()
             logger.warning("AMQP consumer cancelled by the broker", metadata: ["amqp.queue": "\(batches?.queue ?? "?")"])
+        case .blocked(let reason):
+            blocked = true
+            status.setBlocked(true)
+            logger.warning("AMQP connection blocked by the broker; publishes wait", metadata: ["amqp.reason": "\(reason)"])
+        case .unblocked:
+            blocked = false
+            status.setBlocked(false)
+            logger.info("AMQP connection unblocked by the broker", metadata: ["amqp.held_publishes": "\(held.count)"])
         case .ignored:
             break
+        }
+    }
+
+    /// Sends the publishes waiting in `held`, oldest first, until done or blocked: while the
+    /// broker blocks the connection nothing more is written to the socket, which would only
+    /// fill up and then block this thread in `send`.
+    private func sendHeldPublishes() throws(AMQPError) {
+        while !blocked, let (messages, group) = held.first {
+            held.removeFirst()
+            if let rest = try publish(messages, in: group) {
+                held.insert((rest, group), at: 0)
+            }
         }
     }
 
@@ -198,10 +244,16 @@ final class ConnectionLoop {
         let error = failure ?? .connectionClosed
         let leftovers = mailbox.refuseNewCommands(with: error)
         for command in queued + leftovers { command.fail(error) }
+        for (messages, group) in held {
+            for _ in messages { group.settle(error) }
+        }
+        held.removeAll()
         confirms?.failAll(error)
         for batches in consumers.values { batches.finish() }
         consumers.removeAll()
-        session.close()
+        // A blocked broker does not read the close methods: drop the socket instead of waiting.
+        session.close(handshake: !blocked)
+        status.setBlocked(false)
         if let failure {
             logger.warning("AMQP connection ended by an error", metadata: ["amqp.error": "\(failure)"])
         } else {

@@ -10,6 +10,14 @@ final class ConnectionStatus: Sendable {
     }
 
     private let state = Mutex(State())
+    private let blocked = Atomic<Bool>(false)
+
+    /// Whether the broker has blocked the connection (`connection.blocked` until `connection.unblocked`).
+    var isBlocked: Bool { blocked.load(ordering: .relaxed) }
+
+    func setBlocked(_ value: Bool) {
+        blocked.store(value, ordering: .relaxed)
+    }
 
     /// Records that the connection ended (`nil`: closed on request) and wakes every waiter.
     func finish(_ error: AMQPError?) {

@@ -7,6 +7,10 @@ enum InboundEvent {
     case returned(messageId: String?, code: UInt16, text: String)
     /// The broker cancelled a consumer (its queue was deleted).
     case consumerCancelled(consumerTag: String)
+    /// connection.blocked: the broker stopped reading from this connection (a resource alarm).
+    case blocked(reason: String)
+    /// connection.unblocked: the broker reads again.
+    case unblocked
     /// Frames with no meaning here.
     case ignored
 }

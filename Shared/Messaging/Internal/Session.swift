@@ -39,7 +39,11 @@ final class Session {
         amqp_set_rpc_timeout(state, &rpcTimeout)
 
         let arena = CArena()
-        var properties = arena.table(["connection_name": .string(name)])
+        // `connection.blocked`: the broker says when flow control stops it reading from this
+        // connection (and when it reads again), so publishes can wait instead of filling the socket.
+        var properties = arena.table([
+            "connection_name": .string(name), "capabilities": .table(["connection.blocked": true]),
+        ])
         let login = crabbitmq_login_plain_with_properties(
             state, url.vhost, 0, 131_072, heartbeatSeconds, &properties, url.user, url.password)
         withExtendedLifetime(arena) {}
@@ -196,6 +200,11 @@ final class Session {
         case AMQP_BASIC_CANCEL_METHOD:
             let cancel = method.decoded.assumingMemoryBound(to: amqp_basic_cancel_t.self).pointee
             return .consumerCancelled(consumerTag: cancel.consumer_tag.string)
+        case AMQP_CONNECTION_BLOCKED_METHOD:
+            let blocked = method.decoded.assumingMemoryBound(to: amqp_connection_blocked_t.self).pointee
+            return .blocked(reason: blocked.reason.string)
+        case AMQP_CONNECTION_UNBLOCKED_METHOD:
+            return .unblocked
         case AMQP_CHANNEL_CLOSE_METHOD, AMQP_CONNECTION_CLOSE_METHOD:
             let error = serverException(method)
             acknowledgeClose(error)
@@ -207,9 +216,24 @@ final class Session {
 
     // MARK: Closing
 
+    /// Longest wait for each reply of the closing handshake.
+    static let closeTimeoutSeconds = 2
+
     /// Closes the channel and the connection as far as they are still open, ignoring failures.
-    func close() {
+    ///
+    /// With `handshake: false` (the broker blocked the connection and would not read the close
+    /// methods) the socket is just dropped: the broker treats that as a closed connection and
+    /// requeues what was delivered and not acknowledged. The handshake is bounded anyway: each
+    /// reply is waited for at most ``closeTimeoutSeconds``.
+    func close(handshake: Bool = true) {
         guard connectionOpen else { return }
+        guard handshake else {
+            channelOpen = false
+            connectionOpen = false
+            return
+        }
+        var timeout = timeval(tv_sec: Self.closeTimeoutSeconds, tv_usec: 0)
+        amqp_set_rpc_timeout(state, &timeout)
         if channelOpen {
             _ = amqp_channel_close(state, Self.channel, AMQP_REPLY_SUCCESS)
             channelOpen = false

@@ -29,6 +29,9 @@ public struct EventConsumer: Service {
     let logger: Logger
     private let handled = Counter(label: "messages_handled_total")
     private let duplicates = Counter(label: "messages_duplicate_total")
+    /// After a batch could not be committed, the next one waits 100 ms, doubling up to 5 s.
+    private let commitBackoff = Backoff()
+    private let commitFailures = Counter(label: "consumer_commit_failures_total")
 
     public init(
         database: AppDatabase, consuming: ManagedConnection, publishing: ManagedConnection, retryPolicy: RetryPolicy,
@@ -60,13 +63,19 @@ public struct EventConsumer: Service {
         let outcomes: [Outcome]
         do {
             outcomes = try await database.write { transaction in
-                batch.map { delivery in Self.handle(delivery, with: handler, in: transaction) }
+                try batch.map { delivery in try Self.handle(delivery, with: handler, in: transaction) }
             }
+            commitBackoff.reset()
         } catch {
-            // The transaction itself failed (disk, lock): nothing was applied; the broker redelivers.
-            logger.error("Could not commit a batch; requeueing it", metadata: ["error": "\(error)", "amqp.queue": "\(retryPolicy.service.queue)"])
+            // The transaction itself failed (disk full, read-only, lock): nothing was applied.
+            // Wait (longer after each failure in a row), then let the broker redeliver the batch.
+            commitFailures.increment()
+            let delay = commitBackoff.next()
+            logger.error("Could not commit a batch; requeueing it", metadata: [
+                "error": "\(error)", "amqp.queue": "\(retryPolicy.service.queue)", "retry.in": "\(delay)",
+            ])
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
             for delivery in batch { connection.reject(delivery.deliveryTag, requeue: true) }
-            try await Task.sleep(for: .milliseconds(500))
             return
         }
         var failures: [FailedMessageForwarder.Failure] = []
@@ -92,7 +101,9 @@ public struct EventConsumer: Service {
         await forwarder.forward(failures, acking: connection)
     }
 
-    private static func handle(_ delivery: Delivery, with handler: any EventHandler, in transaction: StoreTransaction) -> Outcome {
+    /// - Throws: only when the store itself failed (disk full, read-only, I/O): the whole batch
+    ///   is then rolled back and redelivered, instead of the message being retried or parked.
+    private static func handle(_ delivery: Delivery, with handler: any EventHandler, in transaction: StoreTransaction) throws -> Outcome {
         let envelope: EventEnvelope
         do {
             envelope = try EventEnvelope(body: delivery.body)
@@ -109,6 +120,8 @@ public struct EventConsumer: Service {
             return .handled
         } catch let error as EnvelopeError {
             return .failed(reason: "\(error)", malformed: true)
+        } catch where StoreHealth.storeFailureReason(error) != nil {
+            throw error
         } catch {
             return .failed(reason: "\(error)", malformed: false)
         }

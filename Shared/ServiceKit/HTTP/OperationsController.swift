@@ -3,19 +3,21 @@ import Prometheus
 
 /// `/health`, `/ready` and `/metrics`: what an operator and an orchestrator poll.
 public struct OperationsController<Context: RequestContext>: Sendable {
-    let isReady: @Sendable () -> Bool
+    let notReadyReason: @Sendable () -> String?
     let registry: PrometheusCollectorRegistry
 
-    public init(registry: PrometheusCollectorRegistry, isReady: @escaping @Sendable () -> Bool) {
+    /// - Parameter notReadyReason: why the service cannot serve right now (`/ready` is then 503
+    ///   with it as the message), or nil when it is ready.
+    public init(registry: PrometheusCollectorRegistry, notReadyReason: @escaping @Sendable () -> String?) {
         self.registry = registry
-        self.isReady = isReady
+        self.notReadyReason = notReadyReason
     }
 
     public func register(on router: Router<Context>) {
         router.get("/health") { _, _ in JSONResponse(.ok, ["status": "ok"]) }
         router.get("/ready") { _, _ in
-            guard isReady() else {
-                throw APIError(.serviceUnavailable, code: "not_ready", message: "The store or the broker connection is not up yet.")
+            if let reason = notReadyReason() {
+                throw APIError(.serviceUnavailable, code: "not_ready", message: reason)
             }
             return JSONResponse(.ok, ["status": "ready"])
         }

@@ -61,9 +61,14 @@ public struct ServiceRuntime: Sendable {
         )
     }
 
-    /// Ready once the store is open (it is, by construction) and every broker connection is up with its topology.
-    public var isReady: Bool {
-        consuming.isConnected && publishing.isConnected
+    /// Ready while the store can be written and every broker connection is up with its topology.
+    public var isReady: Bool { notReadyReason == nil }
+
+    /// Why the service is not ready (the message of `/ready`'s 503), or nil when it is.
+    public var notReadyReason: String? {
+        if let failure = database.health.lastFailure { return "The store cannot be written: \(failure)." }
+        guard consuming.isConnected, publishing.isConnected else { return "The broker connection is not up yet." }
+        return nil
     }
 
     /// A router answering errors in the contract's shape, with `/health`, `/ready`, `/metrics`
@@ -73,7 +78,7 @@ public struct ServiceRuntime: Sendable {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: MetricsMiddleware())
         let runtime = self
-        OperationsController(registry: metrics, isReady: { runtime.isReady }).register(on: router)
+        OperationsController(registry: metrics, notReadyReason: { runtime.notReadyReason }).register(on: router)
         if configuration.service.exchange != nil { EventFeedController(database: database).register(on: router) }
         let admin = router.group("admin").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
         DeadLetterController(deadLetters: DeadLetterQueue(url: amqpURL, retryPolicy: retryPolicy, logger: logger)).register(on: admin)
@@ -93,7 +98,7 @@ public struct ServiceRuntime: Sendable {
     /// Runs the service like ``run(router:handler:extraServices:)``, with its own consumer of the
     /// service's queue instead of the standard ``EventConsumer``.
     public func run(router: Router<BasicRequestContext>, consumer: any Service, extraServices: [any Service] = []) async throws {
-        var services: [any Service] = [publishing, consuming]
+        var services: [any Service] = [publishing, consuming, StoreProbe(database: database, logger: logger)]
         if let exchange = configuration.service.exchange {
             services.append(OutboxRelay(database: database, connection: publishing, service: configuration.service, exchange: exchange, logger: logger))
         }
@@ -113,7 +118,14 @@ public struct ServiceRuntime: Sendable {
             },
             logger: logger
         )
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        // Graceful shutdown normally takes milliseconds. When something hangs in it anyway (a
+        // broker that stopped reading), it is escalated to cancellation after 10 s, and the
+        // process exits after 15 s in any case (below the 20 s an orchestrator typically allows).
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: app), .init(service: ShutdownDeadline(limit: .seconds(15), logger: logger))],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = .seconds(10)
+        try await ServiceGroup(configuration: group).run()
         logger.info("Stopped")
     }
 }
