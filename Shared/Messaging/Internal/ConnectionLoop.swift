@@ -118,19 +118,19 @@ final class ConnectionLoop {
         }
     }
 
-    private func publish(_ messages: [OutgoingMessage], reply: Reply<Void>) throws(AMQPError) {
+    private func publish(_ messages: [OutgoingMessage], reply: Reply<[AMQPError?]>) throws(AMQPError) {
         let group = PublishGroup(count: messages.count, reply: reply)
         for (index, message) in messages.enumerated() {
             do {
                 try session.publish(message)
             } catch {
-                for _ in index..<messages.count { group.settle(error) }
+                for unsent in index..<messages.count { group.settle(unsent, error) }
                 throw error
             }
             if confirms != nil {
-                confirms?.register(message, in: group)
+                confirms?.register(message, in: group, at: index)
             } else {
-                group.settle(nil)  // without confirm mode, sent is as good as it gets
+                group.settle(index, nil)  // without confirm mode, sent is as good as it gets
             }
         }
     }
