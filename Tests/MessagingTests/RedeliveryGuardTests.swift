@@ -37,9 +37,12 @@ extension BrokerTests {
                         let batch = try #require(await batches.next(max: 10), "restart \(restart) gets the message")
                         #expect(batch.map(\.properties.messageId) == [id])
                         let handed = Mutex<[Delivery]>([])
-                        try await guarding.process(batch, on: consumer) { deliveries in
-                            handed.withLock { $0 += deliveries }
-                        }
+                        do {
+                            try await guarding.process(batch, on: consumer) { deliveries in
+                                handed.withLock { $0 += deliveries }
+                                throw ProcessDied()  // the handling never returns
+                            }
+                        } catch is ProcessDied {}
                         let seen = handed.withLock { $0 }
                         if let delivery = seen.first {
                             handledAttempts.append(delivery.attempt)
@@ -123,6 +126,9 @@ extension BrokerTests {
         }
     }
 }
+
+/// What a handling that kills the process looks like from the guard: it never returns.
+private struct ProcessDied: Error {}
 
 /// Handles every event by recording it in the inbox only.
 private struct NoEffects: EventHandler {
