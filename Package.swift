@@ -114,7 +114,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "MessagingTests",
+            dependencies: [
+                "Messaging", "TestSupport", "ServiceKit", "EventStore", "Contracts",
+                .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Messaging", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit"]),
     ]

@@ -46,5 +46,22 @@ enum SharedSchema {
                 ) WITHOUT ROWID;
                 """)
         },
+        Migration("v3: outbox set-aside, delivery attempts") { db in
+            // An outbox row the relay cannot publish is set aside with its reason instead of blocking
+            // the rows behind it; an operator lists it and puts it back (set_aside_at NULL again).
+            // delivery_attempts journals each redelivered message before it is handled, so that a
+            // delivery that kills the process is still counted across restarts.
+            try db.execute(sql: """
+                ALTER TABLE outbox ADD COLUMN set_aside_at TEXT;
+                ALTER TABLE outbox ADD COLUMN set_aside_reason TEXT;
+                CREATE INDEX outbox_set_aside ON outbox(position) WHERE set_aside_at IS NOT NULL;
+                CREATE TABLE delivery_attempts (
+                    message_id TEXT PRIMARY KEY,
+                    attempts INTEGER NOT NULL CHECK (attempts > 0),
+                    first_attempt_at TEXT NOT NULL,
+                    last_attempt_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        },
     ]
 }

@@ -93,18 +93,18 @@ extension EventStoreReading {
             """, arguments: [position, limit]).map(StoredEvent.init(row:))
     }
 
-    /// Up to `limit` events not yet confirmed by the broker, oldest first.
+    /// Up to `limit` events not yet confirmed by the broker, oldest first; set-aside ones are skipped.
     public func unpublishedEvents(limit: Int) throws -> [StoredEvent] {
         try Row.fetchAll(db, sql: """
             SELECT \(StoredEvent.columns) FROM events WHERE position IN
-                (SELECT position FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT ?)
+                (SELECT position FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL ORDER BY position LIMIT ?)
             ORDER BY position
             """, arguments: [limit]).map(StoredEvent.init(row:))
     }
 
-    /// How many events wait in the outbox.
+    /// How many events wait in the outbox (set-aside ones not included).
     public func unpublishedCount() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") ?? 0
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL") ?? 0
     }
 
     /// Whether the message with this event id was already handled.

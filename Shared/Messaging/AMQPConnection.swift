@@ -72,15 +72,50 @@ public final class AMQPConnection: Sendable {
     }
 
     /// Publishes all `messages` in order, then waits until every one is settled; throws the first
-    /// failure among them. While the broker blocks the connection (flow control, e.g. a memory
-    /// alarm) the messages wait on this side, unsent; cancelling the caller ends the wait with
-    /// `.cancelled` (the messages may or may not reach the broker).
+    /// failure among them.
+    ///
+    /// Every message is checked first (``OutgoingMessage/validate()``): when one cannot go on the
+    /// wire, nothing is sent, `.invalidMessage` names it and the connection stays up. While the
+    /// broker blocks the connection (flow control, e.g. a memory alarm) the messages wait on this
+    /// side, unsent; cancelling the caller ends the wait with `.cancelled` (the messages may or
+    /// may not reach the broker).
     public func publish(_ messages: [OutgoingMessage]) async throws(AMQPError) {
         guard !messages.isEmpty else { return }
-        if messages.contains(where: { $0.mandatory && $0.properties.messageId == nil }) {
+        for message in messages { try Self.check(message) }
+        let outcomes = try await perform(cancellable: true) { .publish(messages, $0) }
+        if let failure = outcomes.lazy.compactMap({ $0 }).first { throw failure }
+    }
+
+    /// Publishes all `messages` in order, then waits until every one is settled; returns each
+    /// one's outcome in the same order: `nil` when the broker confirmed it, otherwise why not
+    /// (`.returned`, `.publishNacked`, the connection's end). A message that cannot go on the wire
+    /// is `.invalidMessage` and not sent; the others are, and the connection stays up.
+    public func publishEach(_ messages: [OutgoingMessage]) async -> [AMQPError?] {
+        var outcomes: [AMQPError?] = messages.map { message in
+            do throws(AMQPError) {
+                try Self.check(message)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let sendable = outcomes.indices.filter { outcomes[$0] == nil }
+        guard !sendable.isEmpty else { return outcomes }
+        do {
+            let sent = try await perform(cancellable: true) { .publish(sendable.map { messages[$0] }, $0) }
+            for (index, outcome) in zip(sendable, sent) { outcomes[index] = outcome }
+        } catch {
+            for index in sendable { outcomes[index] = error }
+        }
+        return outcomes
+    }
+
+    /// What must hold before a message is handed to the connection thread.
+    private static func check(_ message: OutgoingMessage) throws(AMQPError) {
+        try message.validate()
+        if message.mandatory && message.properties.messageId == nil {
             throw .invalidMessage(reason: "a mandatory message needs a messageId, which is how a return is matched to it")
         }
-        try await perform(cancellable: true) { .publish(messages, $0) }
     }
 
     /// Starts consuming `queue` with manual acks, at most `prefetch` unacknowledged deliveries at

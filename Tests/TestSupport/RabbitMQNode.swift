@@ -87,6 +87,12 @@ public final class RabbitMQNode: Sendable {
         }
     }
 
+    /// `rabbitmqctl delete_queue NAME` on the default vhost: the queue and its messages are gone,
+    /// under whichever service uses it (as an operator's mistake would do).
+    public func deleteQueue(_ name: String) async throws {
+        try await control("rabbitmqctl", "delete_queue", name)
+    }
+
     /// Stops the node (`rabbitmqctl stop`, or SIGKILL when it does not exit within 30 s) and
     /// removes its directory. Safe to call more than once.
     public func stop() async {
@@ -149,11 +155,11 @@ public final class RabbitMQNode: Sendable {
     }
 
     /// Runs `rabbitmqctl`/`rabbitmq-diagnostics -n NODE command`; throws with its output on failure.
-    private func control(_ tool: String, _ command: String) async throws {
-        let result = try await runProcess(Self.tool(tool), ["-q", "-n", nodeName, command], environment: environment)
+    private func control(_ tool: String, _ command: String, _ arguments: String...) async throws {
+        let result = try await runProcess(Self.tool(tool), ["-q", "-n", nodeName, command] + arguments, environment: environment)
         guard result.status == 0 else {
             throw RabbitMQNodeError(
-                description: "\(tool) \(command) on \(nodeName) failed (\(result.status)):\n\(result.output)\n\(logTail())")
+                description: "\(tool) \(command) \(arguments.joined(separator: " ")) on \(nodeName) failed (\(result.status)):\n\(result.output)\n\(logTail())")
         }
     }
 

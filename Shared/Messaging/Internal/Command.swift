@@ -34,7 +34,7 @@ final class ReplySlot<Value: Sendable>: Sendable {
 
 /// Work handed from any task to the connection thread.
 enum Command: Sendable {
-    case publish([OutgoingMessage], Reply<Void>)
+    case publish([OutgoingMessage], Reply<[AMQPError?]>)
     case declare(Topology, Reply<Void>)
     case consume(queue: String, prefetch: UInt16, DeliveryBatches, Reply<Void>)
     case ack(deliveryTag: UInt64, multiple: Bool)
@@ -47,7 +47,9 @@ enum Command: Sendable {
     /// Resumes the command's caller with `error`; commands nobody awaits are dropped.
     func fail(_ error: AMQPError) {
         switch self {
-        case .publish(_, let reply), .declare(_, let reply), .consume(_, _, _, let reply):
+        case .publish(_, let reply):
+            reply.resume(returning: .failure(error))
+        case .declare(_, let reply), .consume(_, _, _, let reply):
             reply.resume(returning: .failure(error))
         case .get(_, let reply):
             reply.resume(returning: .failure(error))

@@ -3,6 +3,8 @@
 struct ConfirmTracker {
     private struct Pending {
         let group: PublishGroup
+        /// The message's place in its group.
+        let index: Int
         let messageId: String?
         var returned: AMQPError?
     }
@@ -15,11 +17,11 @@ struct ConfirmTracker {
 
     var isEmpty: Bool { pending.isEmpty }
 
-    /// Records the message just published.
-    mutating func register(_ message: OutgoingMessage, in group: PublishGroup) {
+    /// Records the message just published, the `index`th of its group.
+    mutating func register(_ message: OutgoingMessage, in group: PublishGroup, at index: Int) {
         let sequence = nextSequence
         nextSequence += 1
-        pending[sequence] = Pending(group: group, messageId: message.properties.messageId)
+        pending[sequence] = Pending(group: group, index: index, messageId: message.properties.messageId)
         if message.mandatory, let id = message.properties.messageId { mandatory[id] = sequence }
     }
 
@@ -30,7 +32,7 @@ struct ConfirmTracker {
         for sequence in first...tag {
             guard let entry = pending.removeValue(forKey: sequence) else { continue }
             if let id = entry.messageId, mandatory[id] == sequence { mandatory[id] = nil }
-            entry.group.settle(acked ? entry.returned : .publishNacked(messageId: entry.messageId))
+            entry.group.settle(entry.index, acked ? entry.returned : .publishNacked(messageId: entry.messageId))
         }
         while oldestPending < nextSequence, pending[oldestPending] == nil { oldestPending += 1 }
     }
@@ -44,7 +46,9 @@ struct ConfirmTracker {
 
     /// Fails every pending publish with `error`.
     mutating func failAll(_ error: AMQPError) {
-        for sequence in pending.keys.sorted() { pending[sequence]?.group.settle(error) }
+        for sequence in pending.keys.sorted() {
+            if let entry = pending[sequence] { entry.group.settle(entry.index, error) }
+        }
         pending.removeAll()
         mandatory.removeAll()
     }

@@ -140,20 +140,20 @@ final class ConnectionLoop {
             do {
                 try session.publish(messages[index])
             } catch {
-                for _ in index..<messages.endIndex { group.settle(error) }
+                for unsent in index..<messages.endIndex { group.settle(unsent, error) }
                 throw error
             }
             if confirms != nil {
-                confirms?.register(messages[index], in: group)
+                confirms?.register(messages[index], in: group, at: index)
             } else {
-                group.settle(nil)  // without confirm mode, sent is as good as it gets
+                group.settle(index, nil)  // without confirm mode, sent is as good as it gets
             }
             sent += 1
             if sent % Self.publishChunk == 0 {
                 do {
                     try readInbound(idle: false)
                 } catch {
-                    for _ in messages.index(after: index)..<messages.endIndex { group.settle(error) }
+                    for unsent in messages.index(after: index)..<messages.endIndex { group.settle(unsent, error) }
                     throw error
                 }
             }
@@ -245,7 +245,7 @@ final class ConnectionLoop {
         let leftovers = mailbox.refuseNewCommands(with: error)
         for command in queued + leftovers { command.fail(error) }
         for (messages, group) in held {
-            for _ in messages { group.settle(error) }
+            for unsent in messages.indices { group.settle(unsent, error) }
         }
         held.removeAll()
         confirms?.failAll(error)

@@ -18,12 +18,14 @@ public protocol EventHandler: Sendable {
 /// Consumes the service's queue in batches: every message of a batch is handled in one SQLite
 /// transaction (each in its own savepoint), then the batch is acked. A message that fails is
 /// republished to a delay queue or parked (``FailedMessageForwarder``) and only then acked, so
-/// nothing is lost and one bad message never blocks the others.
+/// nothing is lost and one bad message never blocks the others. A redelivered message (its process
+/// died with it in hand) is handled on its own and counted across restarts (``RedeliveryGuard``).
 public struct EventConsumer: Service {
     let database: AppDatabase
     let consuming: ManagedConnection
     let retryPolicy: RetryPolicy
     let forwarder: FailedMessageForwarder
+    let redeliveries: RedeliveryGuard
     let handler: any EventHandler
     let prefetch: UInt16
     let logger: Logger
@@ -41,6 +43,7 @@ public struct EventConsumer: Service {
         self.consuming = consuming
         self.retryPolicy = retryPolicy
         forwarder = FailedMessageForwarder(publishing: publishing, retryPolicy: retryPolicy, logger: logger)
+        redeliveries = RedeliveryGuard(database: database, forwarder: forwarder, logger: logger)
         self.handler = handler
         self.prefetch = prefetch
         self.logger = logger
@@ -48,7 +51,7 @@ public struct EventConsumer: Service {
 
     public func run() async throws {
         await consuming.consumeUntilShutdown(queue: retryPolicy.service.queue, prefetch: prefetch, logger: logger) { batch, connection in
-            try await process(batch, on: connection)
+            try await redeliveries.process(batch, on: connection) { try await process($0, on: connection) }
         }
     }
 

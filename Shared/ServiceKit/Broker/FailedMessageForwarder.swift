@@ -4,8 +4,9 @@ import Metrics
 import ServiceLifecycle
 
 /// Sends deliveries that could not be handled on to their retry queue or the dead-letter queue
-/// (``RetryPolicy``), with confirms, and only then acks their originals. If the broker does not
-/// take the copies, the originals are requeued instead: nothing is lost either way.
+/// (``RetryPolicy``), with confirms and as mandatory, and only then acks their originals. If the
+/// broker does not take a copy, or no queue receives it, its original is requeued instead:
+/// nothing is lost either way.
 public struct FailedMessageForwarder: Sendable {
     /// One delivery that failed, and why.
     public struct Failure: Sendable {
@@ -34,20 +35,27 @@ public struct FailedMessageForwarder: Sendable {
     }
 
     /// Forwards `failures`, then acks (or, if forwarding failed, requeues) their deliveries on `connection`.
+    ///
+    /// The copies are published as mandatory to the service's own delay and dead-letter queues:
+    /// a copy that comes back found no queue (one was deleted under the running service), so the
+    /// topology is declared again and that copy sent again. An original is acked only once its
+    /// copy was confirmed and not returned.
     public func forward(_ failures: [Failure], acking connection: AMQPConnection) async {
         guard !failures.isEmpty else { return }
         let messages = failures.map {
-            retryPolicy.followUp(for: $0.delivery, attempt: $0.delivery.attempt, reason: $0.reason, malformed: $0.malformed)
+            var message = retryPolicy.followUp(for: $0.delivery, attempt: $0.delivery.attempt, reason: $0.reason, malformed: $0.malformed)
+            message.mandatory = true
+            return message
         }
-        do {
-            let publisher = try await cancelWhenGracefulShutdown { try await publishing.connection() }
-            try await publisher.publish(messages)
-        } catch {
-            logger.warning("Could not send failed messages on; requeueing them", metadata: ["error": "\(error)"])
-            for failure in failures { connection.reject(failure.delivery.deliveryTag, requeue: true) }
-            return
-        }
-        for (failure, message) in zip(failures, messages) {
+        let outcomes = await RoutedPublisher(connection: publishing, logger: logger).publish(messages)
+        for ((failure, message), outcome) in zip(zip(failures, messages), outcomes) {
+            if let outcome {
+                logger.warning("Could not send a failed message on; requeueing it", metadata: [
+                    "event.id": "\(message.properties.messageId ?? "")", "amqp.routing_key": "\(message.routingKey)", "error": "\(outcome)",
+                ])
+                connection.reject(failure.delivery.deliveryTag, requeue: true)
+                continue
+            }
             connection.ack(failure.delivery.deliveryTag)
             let metadata: Logger.Metadata = [
                 "event.id": "\(message.properties.messageId ?? "")", "event.type": "\(message.properties.type ?? "")",
@@ -62,5 +70,28 @@ public struct FailedMessageForwarder: Sendable {
                 logger.warning("Handling failed; retrying later", metadata: metadata)
             }
         }
+    }
+
+    /// Parks `delivery` at once with reason `max_attempts_exceeded`, `attempts` recorded, without handling it.
+    /// - Returns: whether the parked copy was confirmed (the delivery is then acked; otherwise requeued).
+    @discardableResult
+    public func park(_ delivery: Delivery, attempts: Int, reason: String, acking connection: AMQPConnection) async -> Bool {
+        var message = retryPolicy.followUp(for: delivery, attempt: max(attempts, retryPolicy.maxAttempts), reason: reason, malformed: false)
+        message.properties.headers[DeliveryHeader.attempts] = .int(Int64(attempts))
+        message.mandatory = true
+        let outcome = await RoutedPublisher(connection: publishing, logger: logger).publish([message]).first ?? nil
+        let metadata: Logger.Metadata = [
+            "event.id": "\(message.properties.messageId ?? "")", "event.type": "\(message.properties.type ?? "")",
+            "delivery.attempt": "\(attempts)", "error": "\(reason)",
+        ]
+        if let outcome {
+            logger.warning("Could not park a message; requeueing it", metadata: metadata.merging(["amqp.error": "\(outcome)"]) { $1 })
+            connection.reject(delivery.deliveryTag, requeue: true)
+            return false
+        }
+        connection.ack(delivery.deliveryTag)
+        parked.increment()
+        logger.error("Message parked in the dead-letter queue", metadata: metadata)
+        return true
     }
 }

@@ -54,6 +54,15 @@ public final class ManagedConnection: Service, Sendable {
         }
     }
 
+    /// Declares the topology again on the open connection (waiting for one while there is none):
+    /// brings back a queue, or a binding, deleted under the running service. Declaring is idempotent.
+    /// - Throws: the broker's error (the connection then ends and is reconnected), or `CancellationError`.
+    public func redeclareTopology() async throws {
+        let open = try await connection()
+        try await open.declare(topology)
+        logger.info("Declared the topology again", metadata: ["amqp.connection": "\(name)"])
+    }
+
     public func run() async throws {
         var backoff = Duration.milliseconds(100)
         while !Task.isShuttingDownGracefully, !Task.isCancelled {

@@ -8,6 +8,12 @@ import ServiceLifecycle
 
 /// Publishes committed events from the outbox, in commit order, and marks them sent once the broker confirmed them.
 ///
+/// An event that can never be published as it is (a field longer than AMQP allows, an envelope
+/// that does not encode) is set aside with its reason, counted in `outbox_set_aside_total` and
+/// the `outbox_set_aside` gauge, and the events behind it go on in order; `/admin/outbox/set-aside`
+/// lists and retries it. An event a saga participant's queue must receive is published as
+/// mandatory: when it comes back unroutable the topology is declared again and it is retried.
+///
 /// A batch is published with all its confirms in flight at once (pipelined), then marked in one
 /// transaction. If the process dies between the confirm and the mark, the batch is published
 /// again on restart: delivery is at-least-once and consumers deduplicate by event id.
@@ -26,6 +32,7 @@ public struct OutboxRelay: Service {
     private let published = Counter(label: "outbox_published_total")
     /// Rounds that failed (store or broker) and were retried after a backoff.
     private let failures = Counter(label: "outbox_relay_failures_total")
+    private let setAsideTotal = Counter(label: "outbox_set_aside_total")
 
     public init(database: AppDatabase, connection: ManagedConnection, service: ServiceName, exchange: String, batchSize: Int = 500, logger: Logger) {
         self.database = database
@@ -38,6 +45,7 @@ public struct OutboxRelay: Service {
 
     public func run() async throws {
         var lastPrune = Date.distantPast
+        if let count = try? await database.read({ try $0.setAsideCount() }) { Self.setAsideGauge.record(count) }
         // After a failure (store or broker), the next attempt waits 100 ms, doubling up to 5 s.
         let backoff = Backoff()
         // Confirmed by the broker but not yet marked (the store refused the write): marked
@@ -72,29 +80,49 @@ public struct OutboxRelay: Service {
                 await cancelWhenGracefulShutdown { await database.waitForAppend(timeout: .seconds(1)) }
                 continue
             }
-            let positions = batch.map(\.position)
+            let positions: [Int64]
+            var failure: AMQPError?
             do {
-                let open = try await cancelWhenGracefulShutdown { try await connection.connection() }
-                let messages = try batch.map { try OutgoingMessage(event: $0, exchange: exchange, publisher: service) }
+                let (messages, setAside) = prepare(batch)
+                if !setAside.isEmpty { try await setAsideEvents(setAside) }
                 // Cancelled on graceful shutdown (a broker under flow control may never confirm):
                 // the rows stay unpublished and go out after the restart.
-                try await cancelWhenGracefulShutdown { try await open.publish(messages) }
+                let outcomes = await cancelWhenGracefulShutdown {
+                    await RoutedPublisher(connection: connection, logger: logger).publish(messages.map(\.message))
+                }
+                var confirmed: [Int64] = []
+                var unpublishable: [(position: Int64, reason: String)] = []
+                for ((position, _), outcome) in zip(messages, outcomes) {
+                    switch outcome {
+                    case nil: confirmed.append(position)
+                    case .invalidMessage(let reason)?: unpublishable.append((position, reason))
+                    case let error?: failure = failure ?? error
+                    }
+                }
+                if failure == .cancelled || Task.isShuttingDownGracefully { break }
+                if !unpublishable.isEmpty { try await setAsideEvents(unpublishable) }
+                positions = confirmed
             } catch is CancellationError {
                 break
             } catch AMQPError.cancelled {
                 break
             } catch {
-                await fail("Publishing failed; will retry", error, backoff, ["outbox.count": "\(batch.count)"])
+                await fail("Cannot set unpublishable events aside; will retry", error, backoff, ["outbox.count": "\(batch.count)"])
                 continue
             }
             do {
                 try await database.write { try $0.markPublished(positions: positions) }
-                published.increment(by: batch.count)
-                backoff.reset()
-                logger.debug("Published events", metadata: ["outbox.count": "\(batch.count)", "outbox.last": "\(positions.last ?? 0)"])
+                published.increment(by: positions.count)
+                logger.debug("Published events", metadata: ["outbox.count": "\(positions.count)", "outbox.last": "\(positions.last ?? 0)"])
             } catch {
                 confirmedUnmarked = positions
-                await fail("Cannot mark published events; will retry", error, backoff, ["outbox.count": "\(batch.count)"])
+                await fail("Cannot mark published events; will retry", error, backoff, ["outbox.count": "\(positions.count)"])
+                continue
+            }
+            if let failure {
+                await fail("Publishing failed; will retry", failure, backoff, ["outbox.count": "\(batch.count - positions.count)"])
+            } else {
+                backoff.reset()
             }
         }
     }
@@ -108,5 +136,49 @@ public struct OutboxRelay: Service {
         metadata["retry.in"] = "\(delay)"
         logger.warning(message, metadata: metadata)
         try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+    }
+
+    /// The rows set aside, as a gauge: what an operator alerts on.
+    static let setAsideGauge = Gauge(label: "outbox_set_aside")
+
+    /// The messages of `batch`, and the events that cannot become one with why.
+    private func prepare(_ batch: [StoredEvent]) -> (messages: [(position: Int64, message: OutgoingMessage)], setAside: [(position: Int64, reason: String)]) {
+        var messages: [(position: Int64, message: OutgoingMessage)] = []
+        var setAside: [(position: Int64, reason: String)] = []
+        for event in batch {
+            let position = event.position
+            do {
+                var message = try OutgoingMessage(event: event, exchange: exchange, publisher: service)
+                try message.validate()
+                message.mandatory = Self.mustReachAQueue(exchange: exchange, routingKey: message.routingKey)
+                messages.append((position, message))
+            } catch {
+                setAside.append((position, "\(error)"))
+            }
+        }
+        return (messages, setAside)
+    }
+
+    /// Whether a saga participant's queue is bound to this exact route: then a publish that reaches
+    /// no queue lost the event. Other events (read only by the projection, which also catches up
+    /// from the event feeds) may find no queue while the projection's is not declared yet.
+    static func mustReachAQueue(exchange: String, routingKey: String) -> Bool {
+        MessageTopology.sagaParticipants.contains { participant in
+            participant.bindings.contains { $0.exchange == exchange && $0.routingKey == routingKey }
+        }
+    }
+
+    private func setAsideEvents(_ events: [(position: Int64, reason: String)]) async throws {
+        let count = try await database.write { transaction in
+            for event in events { try transaction.setAside(position: event.position, reason: event.reason) }
+            return try transaction.setAsideCount()
+        }
+        setAsideTotal.increment(by: events.count)
+        Self.setAsideGauge.record(count)
+        for event in events {
+            logger.error("Event cannot be published; set aside", metadata: [
+                "outbox.position": "\(event.position)", "error": "\(event.reason)", "outbox.set_aside": "\(count)",
+            ])
+        }
     }
 }

@@ -82,6 +82,7 @@ public struct ServiceRuntime: Sendable {
         if configuration.service.exchange != nil { EventFeedController(database: database).register(on: router) }
         let admin = router.group("admin").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
         DeadLetterController(deadLetters: DeadLetterQueue(url: amqpURL, retryPolicy: retryPolicy, logger: logger)).register(on: admin)
+        if configuration.service.exchange != nil { OutboxController(database: database).register(on: admin) }
         return router
     }
 
