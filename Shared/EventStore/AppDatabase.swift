@@ -61,6 +61,12 @@ public struct AppDatabase: Sendable {
         try await pool.read { db in try body(StoreReader(db: db, settings: settings)) }
     }
 
+    /// Closes every connection to the store, once the reads and writes under way are done;
+    /// any later read or write throws. For a store that is being retired (its file deleted next).
+    public func close() throws {
+        try pool.close()
+    }
+
     /// Suspends until a transaction that appended events commits, or `timeout` passes.
     public func waitForAppend(timeout: Duration) async {
         await commits.wait(timeout: timeout)

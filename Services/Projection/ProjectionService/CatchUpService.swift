@@ -24,7 +24,7 @@ struct CatchUpService: Service, CustomStringConvertible {
             for source in ProjectionSources.all {
                 do {
                     // A long catch-up stops at once on SIGTERM; it resumes from the store's position at the next start.
-                    let result = try await cancelWhenGracefulShutdown { try await reader.catchUp(source, into: store, isLive: true) }
+                    let result = try await cancelWhenGracefulShutdown { try await reader.catchUp(source, into: store, for: .catchUp) }
                     if result.applied > 0 {
                         logger.debug("Caught up from the feed", metadata: ["source": "\(source.rawValue)", "events.applied": "\(result.applied)"])
                     }
