@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 
 /// Keeps the live read store caught up with the sources' feeds: at start, whenever woken (the
-/// broker came back, a gap could not be filled) and every `interval` in any case, so that no
+/// broker came back, a batch could not read a feed) and every `interval` in any case, so that no
 /// event is missed whatever happened to the broker, the sources or this process.
 struct CatchUpService: Service, CustomStringConvertible {
     let store: ReadStore

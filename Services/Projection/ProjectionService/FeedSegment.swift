@@ -12,9 +12,6 @@ struct FeedSegment: Sendable {
     var after: Int64
     /// In position order.
     var events: [PositionedEvent]
-
-    /// The position the source is at once the segment is applied.
-    var through: Int64 { events.last?.position ?? after }
 }
 
 /// What applying a segment to a read store did.
