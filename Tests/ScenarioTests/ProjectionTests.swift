@@ -291,7 +291,7 @@ struct ProjectionCostFigures {
             let headsBefore = try await system.waitUntilProjectionCaughtUp()
             let eventsBefore = SagaSystem.sources.compactMap { headsBefore["sources"]?[$0.rawValue]?["position"]?.intValue }.reduce(0, +)
             let metricNames = [
-                "projection_batches_total", "projection_feed_requests_total{reason=\"batch\"", "projection_gap_fills_total",
+                "projection_batches_total", "projection_feed_requests_total{reason=\"batch\"",
                 "messages_handled_total", "messages_duplicate_total", "projection_deliveries_deferred_total",
             ]
             func metrics() async throws -> [Double] {
@@ -322,9 +322,9 @@ struct ProjectionCostFigures {
             let batches = max(delta[0], 1)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             print(String(
-                format: "[figures] %d orders, %d events applied from the queue in %.2f s (%.0f events/s, bounded by the sources); projection CPU %.2f s = %.3f ms per event; %.0f batches, %.1f events per batch, feed requests per batch %.2f, gap fills per batch %.2f; handled %.0f, duplicates %.0f, deferred %.0f",
+                format: "[figures] %d orders, %d events applied from the queue in %.2f s (%.0f events/s, bounded by the sources); projection CPU %.2f s = %.3f ms per event; %.0f batches, %.1f events per batch, feed requests per batch %.2f; handled %.0f, duplicates %.0f, deferred %.0f",
                 count, events, seconds, Double(events) / seconds, cpu, cpu * 1000 / Double(max(events, 1)), delta[0],
-                Double(events) / batches, delta[1] / batches, delta[2] / batches, delta[3], delta[4], delta[5]))
+                Double(events) / batches, delta[1] / batches, delta[2], delta[3], delta[4]))
         }
     }
 }
