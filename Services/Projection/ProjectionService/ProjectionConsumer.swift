@@ -165,7 +165,9 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
         for (source, read) in reads {
             guard var reading = readings[source] else { continue }
             while reading.needsMore(through: read.through) {
-                let after = reading.position
+                // From what was read, not from the store's position: a catch-up running meanwhile
+                // may have moved it on, and the events in between must still be known here.
+                let after = reading.reached
                 let page: FeedPage
                 do {
                     let limit: Int

@@ -3,11 +3,10 @@ import Foundation
 
 /// What a batch learnt from one source's feed: the events it read (and applied), and how far.
 struct SourceReading {
-    /// The source's position in the store: where the next page starts.
-    var position: Int64
     /// The id of every event read, by position.
     private(set) var events: [Int64: String] = [:]
-    /// The highest position read; events up to it are exactly those in ``events``.
+    /// The highest position read, where the next page starts: the events after the source's
+    /// applied position up to it are exactly those in ``events``.
     private(set) var reached: Int64
     /// The feed has nothing after ``reached``.
     private(set) var atEnd = false
@@ -17,7 +16,6 @@ struct SourceReading {
     private(set) var failure: FeedReader.Failure?
 
     init(after position: Int64) {
-        self.position = position
         reached = position
     }
 
@@ -31,8 +29,8 @@ struct SourceReading {
     /// Takes in what applying the page did to the store.
     mutating func record(_ outcome: SegmentOutcome) {
         switch outcome {
-        case .applied(let position, _):
-            self.position = position
+        case .applied:
+            break
         case .notContiguous:
             interrupted = true
         case .failed(_, _, let failedAt, let eventId, let error):
