@@ -104,6 +104,12 @@ public struct AppDatabase: Sendable {
         try db.execute(sql: "CREATE TABLE store_probe (id INTEGER PRIMARY KEY, probed_at TEXT NOT NULL)")
     }
 
+    /// Closes every connection to the store, once the reads and writes under way are done;
+    /// any later read or write throws. For a store that is being retired (its file deleted next).
+    public func close() throws {
+        try pool.close()
+    }
+
     /// Suspends until a transaction that appended events commits, or `timeout` passes.
     public func waitForAppend(timeout: Duration) async {
         await commits.wait(timeout: timeout)

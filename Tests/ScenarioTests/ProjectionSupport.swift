@@ -158,11 +158,13 @@ struct BrokerClient: Sendable {
     }
 
     /// Publishes feed events (envelope bodies with their `position`) straight to projection-service's
-    /// queue, with the properties and position header the relay would give them.
+    /// queue, with the properties and position header the relay would give them, as retried
+    /// messages from their source's exchange look.
     func publishToProjection(_ events: [JSONValue]) async throws {
         var messages: [OutgoingMessage] = []
         for event in events {
             var headers: [String: AMQPFieldValue] = ["schema-version": .int(Int64(event["schemaVersion"]?.intValue ?? 1))]
+            headers["x-original-exchange"] = .string(exchange(ofAggregateType: event["aggregateType"]?.stringValue ?? ""))
             if let position = event["position"]?.intValue { headers["x-source-position"] = .int(Int64(position)) }
             if let causationId = event["causationId"]?.stringValue { headers["causation-id"] = .string(causationId) }
             messages.append(OutgoingMessage(
@@ -175,6 +177,19 @@ struct BrokerClient: Sendable {
         for start in stride(from: 0, to: messages.count, by: 500) {
             try await connection.publish(Array(messages[start..<min(start + 500, messages.count)]))
         }
+    }
+
+    /// Publishes an envelope body to `exchange` as a relay would, claiming `position` in the
+    /// `x-source-position` header (none when `nil`).
+    func publish(_ event: JSONValue, to exchange: String, routingKey: String, position: Int64?) async throws {
+        var headers: [String: AMQPFieldValue] = ["schema-version": .int(1)]
+        if let position { headers["x-source-position"] = .int(position) }
+        try await connection.publish([OutgoingMessage(
+            exchange: exchange, routingKey: routingKey, body: Array(try JSONEncoder().encode(event)),
+            properties: MessageProperties(
+                messageId: event["eventId"]?.stringValue, correlationId: event["correlationId"]?.stringValue,
+                type: event["eventType"]?.stringValue, contentType: "application/json", appId: "projection-tests",
+                timestamp: Date(), headers: headers))])
     }
 
     func messageCount(_ queue: String) async throws -> Int { Int(try await connection.queueMessageCount(queue: queue)) }
@@ -202,5 +217,39 @@ extension Duration {
     var secondsText: String {
         let (seconds, attoseconds) = components
         return String(format: "%.2f s", Double(seconds) + Double(attoseconds) / 1e18)
+    }
+}
+
+/// The exchange of the service that owns streams of `aggregateType`.
+func exchange(ofAggregateType aggregateType: String) -> String {
+    switch aggregateType {
+    case "Order": "orders"
+    case "Payment", "Account": "payments"
+    default: "inventory"
+    }
+}
+
+extension JSONValue {
+    /// The object with `key` set to `value` (unchanged when not an object).
+    func setting(_ key: String, _ value: JSONValue) -> JSONValue {
+        guard case .object(var object) = self else { return self }
+        object[key] = value
+        return .object(object)
+    }
+}
+
+extension ServiceProcess {
+    /// Where the running process's open file descriptors point (`/proc/<pid>/fd`).
+    func openFiles() throws -> [String] {
+        guard let pid else { return [] }
+        let directory = "/proc/\(pid)/fd"
+        return try FileManager.default.contentsOfDirectory(atPath: directory).compactMap {
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "\(directory)/\($0)")
+        }
+    }
+
+    /// The files of rebuilt read stores in the service's directory.
+    func rebuildFiles() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: workingDirectory.path).filter { $0.contains(".rebuild-") }.sorted()
     }
 }

@@ -3,32 +3,34 @@ import Foundation
 import Messaging
 import ServiceKit
 
-/// What to do with a batch of deliveries, source by source, given how far each source is applied.
+/// A batch of deliveries read as notifications: each one claims that its source has a given
+/// event at a given position. Nothing in a delivery is applied; it only says how far to read
+/// its source's feed, which is the one authority on what the source's events are.
 ///
-/// Per source: the events after its position, if they follow it one by one, are applied as
-/// they are; if one is missing in between (or a delivery carries no position), the source's
-/// feed is read up to the newest of them instead. Events at or before the position are
-/// duplicates. Positions come from the ``EventHeader/sourcePosition`` header, or the body's
-/// `position` (an event copied from a feed).
+/// The source is the exchange the message was published to (`orders`, `payments`,
+/// `inventory`; for a retried or replayed message, its `x-original-exchange`), never the body.
+/// The claimed position is the ``EventHeader/sourcePosition`` header, or the body's
+/// `position`; the claimed event is the message id (the body's `eventId` when absent).
 struct BatchPlan {
-    /// A delivery that is an event of a known source.
-    struct Received {
+    /// A delivery that is an envelope published to a source's exchange.
+    struct Claim {
         var delivery: Delivery
         var source: ServiceName
-        var envelope: EventEnvelope
+        var eventId: String
+        /// `nil` when the delivery claims no position: the source's feed is read to its end.
         var position: Int64?
     }
 
-    /// What to do for one source.
-    enum Work {
-        /// Apply these events: they follow the source's position one by one.
-        case apply(FeedSegment)
-        /// Read the feed up to this position (to its end when `nil`): something is missing before it.
-        case fill(through: Int64?)
+    /// How far one source's feed is to be read.
+    struct FeedRead: Equatable {
+        /// The source's applied position.
+        var after: Int64
+        /// The highest position claimed; `nil` to read the feed to its end.
+        var through: Int64?
     }
 
-    var received: [Received] = []
-    /// Deliveries that are not events of a known source, with the reason.
+    var claims: [Claim] = []
+    /// Deliveries that are not envelopes from a source's exchange, with the reason.
     var malformed: [(delivery: Delivery, reason: String)] = []
 
     init(_ batch: [Delivery]) {
@@ -40,46 +42,42 @@ struct BatchPlan {
                 malformed.append((delivery, "\(error)"))
                 continue
             }
-            guard let source = ServiceName(owning: envelope.metadata.aggregateType), ProjectionSources.all.contains(source) else {
-                malformed.append((delivery, "no source owns aggregate type \(envelope.metadata.aggregateType)"))
+            guard let source = Self.source(of: delivery) else {
+                malformed.append((delivery, "not published to a source's exchange (\(Self.exchanges)): \"\(Self.exchange(of: delivery))\""))
                 continue
             }
-            let position = delivery.sourcePosition ?? envelope.metadata.position
-            received.append(Received(delivery: delivery, source: source, envelope: envelope, position: position))
+            claims.append(Claim(
+                delivery: delivery, source: source, eventId: delivery.properties.messageId ?? envelope.metadata.eventId,
+                position: delivery.sourcePosition ?? envelope.metadata.position
+            ))
         }
     }
 
-    /// Ids of the events that carry no position.
-    var unpositioned: [String] { received.filter { $0.position == nil }.map(\.envelope.metadata.eventId) }
-
-    /// Whether a delivery is a duplicate: at or before its source's position, or, without a
-    /// position, among the events known to be applied.
-    func isDuplicate(_ event: Received, at positions: [ServiceName: Int64], applied: Set<String>) -> Bool {
-        guard let position = event.position else { return applied.contains(event.envelope.metadata.eventId) }
-        return position <= positions[event.source] ?? 0
-    }
-
-    /// The work per source, for sources that have anything new.
-    /// - Parameter applied: events without a position known to be applied already.
-    func work(at positions: [ServiceName: Int64], applied appliedIds: Set<String>) -> [ServiceName: Work] {
-        var work: [ServiceName: Work] = [:]
-        for source in ProjectionSources.all {
-            let applied = positions[source] ?? 0
-            let events = received.filter { $0.source == source && !isDuplicate($0, at: positions, applied: appliedIds) }
-            guard !events.isEmpty else { continue }
-            let positioned = events.compactMap { event in event.position.map { PositionedEvent(position: $0, envelope: event.envelope) } }
-            guard positioned.count == events.count else {
-                work[source] = .fill(through: nil)
-                continue
-            }
-            var newer: [PositionedEvent] = []
-            for event in positioned.sorted(by: { $0.position < $1.position }) where event.position > (newer.last?.position ?? applied) {
-                newer.append(event)
-            }
-            guard let last = newer.last else { continue }
-            let followsOn = zip(newer.indices, newer).allSatisfy { index, event in event.position == applied + Int64(index) + 1 }
-            work[source] = followsOn ? .apply(FeedSegment(source: source, after: applied, events: newer)) : .fill(through: last.position)
+    /// Per source that claims anything after its applied position, how far to read its feed.
+    func reads(at positions: [ServiceName: Int64]) -> [ServiceName: FeedRead] {
+        var reads: [ServiceName: FeedRead] = [:]
+        for claim in claims {
+            let applied = positions[claim.source] ?? 0
+            if let position = claim.position, position <= applied { continue }
+            let current = reads[claim.source] ?? FeedRead(after: applied, through: claim.position)
+            reads[claim.source] = FeedRead(after: applied, through: claim.position.flatMap { position in current.through.map { max($0, position) } })
         }
-        return work
+        return reads
     }
+
+    /// The exchange a delivery was first published to.
+    static func exchange(of delivery: Delivery) -> String {
+        if delivery.exchange.isEmpty, case .string(let original) = delivery.properties.headers[DeliveryHeader.originalExchange] {
+            return original
+        }
+        return delivery.exchange
+    }
+
+    /// The source whose exchange a delivery was published to.
+    static func source(of delivery: Delivery) -> ServiceName? {
+        let exchange = exchange(of: delivery)
+        return ProjectionSources.all.first { $0.exchange == exchange }
+    }
+
+    private static var exchanges: String { ProjectionSources.all.compactMap(\.exchange).joined(separator: ", ") }
 }

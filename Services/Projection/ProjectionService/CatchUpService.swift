@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 
 /// Keeps the live read store caught up with the sources' feeds: at start, whenever woken (the
-/// broker came back, a gap could not be filled) and every `interval` in any case, so that no
+/// broker came back, a batch could not read a feed) and every `interval` in any case, so that no
 /// event is missed whatever happened to the broker, the sources or this process.
 struct CatchUpService: Service, CustomStringConvertible {
     let store: ReadStore
@@ -24,7 +24,7 @@ struct CatchUpService: Service, CustomStringConvertible {
             for source in ProjectionSources.all {
                 do {
                     // A long catch-up stops at once on SIGTERM; it resumes from the store's position at the next start.
-                    let result = try await cancelWhenGracefulShutdown { try await reader.catchUp(source, into: store, isLive: true) }
+                    let result = try await cancelWhenGracefulShutdown { try await reader.catchUp(source, into: store, for: .catchUp) }
                     if result.applied > 0 {
                         logger.debug("Caught up from the feed", metadata: ["source": "\(source.rawValue)", "events.applied": "\(result.applied)"])
                     }

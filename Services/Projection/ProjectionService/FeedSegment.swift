@@ -6,15 +6,12 @@ import Foundation
 /// with nothing missing, which may be applied after `after`.
 ///
 /// Positions are not dense (a rolled-back transaction leaves a hole in the numbers), so only
-/// the source's feed, or events that follow each other by one, make a segment.
+/// a page of the source's feed makes a segment.
 struct FeedSegment: Sendable {
     var source: ServiceName
     var after: Int64
     /// In position order.
     var events: [PositionedEvent]
-
-    /// The position the source is at once the segment is applied.
-    var through: Int64 { events.last?.position ?? after }
 }
 
 /// What applying a segment to a read store did.

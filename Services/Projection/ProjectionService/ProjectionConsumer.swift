@@ -7,14 +7,21 @@ import Metrics
 import ServiceKit
 import ServiceLifecycle
 
-/// Consumes projection-service's queue in batches and applies each source's events in that
-/// source's position order (``BatchPlan``): duplicates change nothing, and a gap is filled from
-/// the source's feed before anything after it is applied.
+/// Consumes projection-service's queue in batches, and reads each delivery as a notification:
+/// "this source has this event at this position". Per source, the batch reads the source's
+/// feed from its applied position up to the highest position claimed (``BatchPlan``), applies
+/// the feed's events (never a delivery's body) in one transaction for the whole batch, then
+/// checks every delivery against what the feed said (``SourceReading``).
 ///
-/// A delivery beyond a gap that cannot be filled now (the feed is down) is acked all the same:
-/// the event is in its source's store, and ``CatchUpService``, woken, applies it once the feed
-/// answers. An event that cannot be applied stops its source just before it; its delivery is
-/// retried through the delay queues and finally parked, like in every other service.
+/// - A delivery that is its source's event at its position is acked (`messages_handled_total`;
+///   `messages_duplicate_total` when applied before).
+/// - One that is not (forged, from another environment, from a rolled-back store) changed
+///   nothing: it is counted (`projection_events_ignored_total`), logged, and parked with the reason.
+/// - One that cannot be checked now (the feed is down) is acked all the same
+///   (`projection_deliveries_deferred_total`): whatever its source really has is in its feed,
+///   and ``CatchUpService``, woken, applies it once the feed answers.
+/// - An event that cannot be applied stops its source just before it; its delivery is retried
+///   through the delay queues and finally parked, like in every other service.
 struct ProjectionConsumer: Service, CustomStringConvertible {
     let store: ReadStore
     let reader: FeedReader
@@ -26,8 +33,9 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
     let logger: Logger
     private let handled = Counter(label: "messages_handled_total")
     private let duplicates = Counter(label: "messages_duplicate_total")
-    private let gapFills = Counter(label: "projection_gap_fills_total")
     private let ignored = Counter(label: "projection_events_ignored_total")
+    private let deferred = Counter(label: "projection_deliveries_deferred_total")
+    private let batches = Counter(label: "projection_batches_total")
 
     init(
         store: ReadStore, reader: FeedReader, catchUp: Wakeup, consuming: ManagedConnection, publishing: ManagedConnection,
@@ -54,21 +62,23 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
         }
     }
 
-    /// Applies a batch, then acks it, sending failed deliveries on to be retried or parked.
+    /// Reads the feeds the batch points at and applies their events, then settles each delivery.
     private func process(_ batch: [Delivery], on connection: AMQPConnection) async throws {
+        batches.increment()
         let plan = BatchPlan(batch)
-        var failures: [ServiceName: FeedReader.Failure] = [:]
-        let before: [ServiceName: Int64]
-        let appliedBefore: Set<String>
+        var verdicts: [ClaimVerdict] = []
         do {
-            before = try await store.positions()
-            appliedBefore = try await store.appliedEvents(among: plan.unpositioned)
-            let outcome = try await apply(plan.work(at: before, applied: appliedBefore))
-            failures = outcome.failures
+            let before = try await store.positions()
+            let readings = try await read(plan.reads(at: before))
             reader.lag.applied(try await store.positions())
-            try await reportUnknown(plan.received.filter {
-                $0.position == nil && !appliedBefore.contains($0.envelope.metadata.eventId) && !outcome.unreachable.contains($0.source)
-            })
+            let known = try await store.appliedEvents(among: plan.claims.filter { claim in
+                claim.position.map { $0 <= before[claim.source] ?? 0 } ?? true
+            }.map(\.eventId))
+            verdicts = plan.claims.map { claim in
+                let applied = before[claim.source] ?? 0
+                let reading = readings[claim.source] ?? SourceReading(after: applied)
+                return reading.verdict(for: claim, applied: applied, known: known[claim.eventId] == claim.source)
+            }
         } catch is CancellationError {
             for delivery in batch { connection.reject(delivery.deliveryTag, requeue: true) }
             throw CancellationError()
@@ -81,13 +91,24 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
         }
         var followUps = plan.malformed.map { FailedMessageForwarder.Failure(delivery: $0.0, reason: $0.1, malformed: true) }
         var counted: Set<String> = []
-        for received in plan.received {
-            if let failure = failures[received.source], received.position == failure.position {
-                followUps.append(.init(delivery: received.delivery, reason: failure.error.description, malformed: failure.error.malformed))
-            } else if plan.isDuplicate(received, at: before, applied: appliedBefore) || !counted.insert(received.envelope.metadata.eventId).inserted {
+        for (claim, verdict) in zip(plan.claims, verdicts) {
+            switch verdict {
+            case .applied:
+                if counted.insert(claim.eventId).inserted { handled.increment() } else { duplicates.increment() }
+            case .duplicate:
                 duplicates.increment()
-            } else {
-                handled.increment()
+            case .deferred:
+                deferred.increment()
+            case .retry(let failure):
+                followUps.append(.init(delivery: claim.delivery, reason: failure.error.description, malformed: failure.error.malformed))
+            case .foreign(let why):
+                ignored.increment()
+                let reason = "not an event of \(claim.source.rawValue): \(why)"
+                logger.warning("Ignored a message that is not from its source; parking it", metadata: [
+                    "event.id": "\(claim.eventId)", "source": "\(claim.source.rawValue)",
+                    "source.position": "\(claim.position.map(String.init) ?? "none")", "error": "\(reason)",
+                ])
+                followUps.append(.init(delivery: claim.delivery, reason: reason, malformed: true))
             }
         }
         guard !followUps.isEmpty else {
@@ -101,63 +122,79 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
         await forwarder.forward(followUps, acking: connection)
     }
 
-    /// Applies what follows on directly, in one transaction, then fills the gaps from the feeds.
-    /// - Returns: the event each source stopped at, if any could not be applied, and the sources whose feed could not be read.
-    private func apply(_ work: [ServiceName: BatchPlan.Work]) async throws -> (failures: [ServiceName: FeedReader.Failure], unreachable: Set<ServiceName>) {
-        var failures: [ServiceName: FeedReader.Failure] = [:]
-        var unreachable: Set<ServiceName> = []
+    /// Reads each source's feed as far as `reads` says and applies what it has: one request
+    /// per source, all at once, and one transaction for the whole batch; further pages, each
+    /// in its own transaction, only for a claim beyond a page.
+    private func read(_ reads: [ServiceName: BatchPlan.FeedRead]) async throws -> [ServiceName: SourceReading] {
+        guard !reads.isEmpty else { return [:] }
+        let pages = try await withThrowingTaskGroup(of: (ServiceName, Result<(page: FeedPage, limit: Int), any Error>).self) { group in
+            for (source, read) in reads {
+                group.addTask {
+                    do {
+                        return (source, .success(try await reader.page(of: source, after: read.after, through: read.through, for: .batch)))
+                    } catch is CancellationError {
+                        throw CancellationError()
+                    } catch {
+                        return (source, .failure(error))
+                    }
+                }
+            }
+            var pages: [ServiceName: Result<(page: FeedPage, limit: Int), any Error>] = [:]
+            for try await (source, page) in group { pages[source] = page }
+            return pages
+        }
+        var readings: [ServiceName: SourceReading] = [:]
         var segments: [FeedSegment] = []
-        var fills: [(source: ServiceName, through: Int64?)] = []
-        for (source, work) in work {
-            switch work {
-            case .apply(let segment): segments.append(segment)
-            case .fill(let through): fills.append((source, through))
+        for (source, read) in reads {
+            var reading = SourceReading(after: read.after)
+            switch pages[source] {
+            case .success(let (page, limit)):
+                reading.record(page, limit: limit)
+                if !page.events.isEmpty { segments.append(FeedSegment(source: source, after: read.after, events: page.events)) }
+            case .failure(let error):
+                unreadable(source, error)
+                reading.interrupted = true
+            case nil:
+                reading.interrupted = true
             }
+            readings[source] = reading
         }
-        for segment in segments {
-            reader.lag.sawHead(segment.through, of: segment.source)
+        for (segment, outcome) in zip(segments, try await store.apply(segments)) {
+            readings[segment.source]?.record(outcome)
         }
-        for outcome in zip(segments, try await store.apply(segments)) {
-            switch outcome.1 {
-            case .applied:
-                break
-            case .notContiguous:
-                fills.append((outcome.0.source, outcome.0.through))
-            case .failed(_, _, let failedAt, let eventId, let error):
-                failures[outcome.0.source] = FeedReader.Failure(position: failedAt, eventId: eventId, error: error)
+        for (source, read) in reads {
+            guard var reading = readings[source] else { continue }
+            while reading.needsMore(through: read.through) {
+                // From what was read, not from the store's position: a catch-up running meanwhile
+                // may have moved it on, and the events in between must still be known here.
+                let after = reading.reached
+                let page: FeedPage
+                do {
+                    let limit: Int
+                    (page, limit) = try await reader.page(of: source, after: after, through: read.through, for: .batch)
+                    reading.record(page, limit: limit)
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    unreadable(source, error)
+                    reading.interrupted = true
+                    break
+                }
+                guard !page.events.isEmpty else { break }
+                if let outcome = try await store.apply([FeedSegment(source: source, after: after, events: page.events)]).first {
+                    reading.record(outcome)
+                }
             }
+            if reading.interrupted { catchUp.signal() }
+            readings[source] = reading
         }
-        for fill in fills {
-            if let through = fill.through { reader.lag.sawHead(through, of: fill.source) }
-            gapFills.increment()
-            logger.debug("Filling a gap from the feed", metadata: ["source": "\(fill.source.rawValue)", "through": "\(fill.through.map(String.init) ?? "end")"])
-            do {
-                let result = try await reader.catchUp(fill.source, into: store, through: fill.through, isLive: true)
-                if let failure = result.failure { failures[fill.source] = failure }
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                logger.warning("Cannot fill a gap from the feed now; catching up later", metadata: [
-                    "source": "\(fill.source.rawValue)", "error": "\(error)",
-                ])
-                unreachable.insert(fill.source)
-                catchUp.signal()
-            }
-        }
-        return (failures, unreachable)
+        return readings
     }
 
-    /// Logs the events without a position that their source's feed did not have either: the
-    /// feed is the source's whole history, so they are not applied (a forged or foreign message).
-    private func reportUnknown(_ events: [BatchPlan.Received]) async throws {
-        guard !events.isEmpty else { return }
-        let applied = try await store.appliedEvents(among: events.map(\.envelope.metadata.eventId))
-        for event in events where !applied.contains(event.envelope.metadata.eventId) {
-            ignored.increment()
-            logger.warning("Ignored an event its source's feed does not have", metadata: [
-                "event.id": "\(event.envelope.metadata.eventId)", "event.type": "\(event.envelope.metadata.eventType)",
-                "source": "\(event.source.rawValue)",
-            ])
-        }
+    private func unreadable(_ source: ServiceName, _ error: any Error) {
+        logger.warning("Cannot read a feed for a batch now; catching up later", metadata: [
+            "source": "\(source.rawValue)", "error": "\(error)",
+        ])
+        catchUp.signal()
     }
 }

@@ -28,46 +28,104 @@ extension AppDatabase: ProjectionStore {
 /// which a rebuild replaces whole.
 ///
 /// Reads go to whichever store is current when they start. Writes hold a lock, so a write is
-/// never split across stores and a replacement happens between two writes.
+/// never split across stores and a replacement happens between two writes. A replaced store
+/// is handed back once the reads that started on it are done, to be closed.
 final class ReadStore: ProjectionStore {
-    private let current: Mutex<AppDatabase>
+    private let current: Mutex<ServedStore>
     private let writeLock = AsyncLock()
 
     init(_ database: AppDatabase) {
-        current = Mutex(database)
+        current = Mutex(ServedStore(database))
     }
-
-    /// The store serving now.
-    var database: AppDatabase { current.withLock { $0 } }
 
     /// Runs `body` on a read-only snapshot of the current store.
     func read<T: Sendable>(_ body: @escaping @Sendable (StoreReader) throws -> T) async throws -> T {
-        try await database.read(body)
+        let served = current.withLock { served in
+            served.beginRead()
+            return served
+        }
+        defer { served.endRead() }
+        return try await served.database.read(body)
     }
 
     func positions() async throws -> [ServiceName: Int64] {
-        try await database.positions()
+        try await read { try SourcePositions.all($0.db) }
     }
 
     func apply(_ segments: [FeedSegment]) async throws -> [SegmentOutcome] {
-        try await writeLock.withLock { try await database.apply(segments) }
+        try await writeLock.withLock {
+            let served = current.withLock { $0 }
+            return try await served.database.apply(segments)
+        }
     }
 
-    /// Which of these events are applied already (every applied event is in the timeline).
-    func appliedEvents(among eventIds: [String]) async throws -> Set<String> {
-        guard !eventIds.isEmpty else { return [] }
+    /// The source of each of these events that is applied already (every applied event is in the timeline).
+    func appliedEvents(among eventIds: [String]) async throws -> [String: ServiceName] {
+        guard !eventIds.isEmpty else { return [:] }
+        let unique = Array(Set(eventIds))
         return try await read { reader in
-            let marks = eventIds.map { _ in "?" }.joined(separator: ",")
-            return Set(try String.fetchAll(reader.db, sql: "SELECT event_id FROM timeline WHERE event_id IN (\(marks))", arguments: StatementArguments(eventIds)))
+            var sources: [String: ServiceName] = [:]
+            for start in stride(from: 0, to: unique.count, by: 500) {
+                let ids = Array(unique[start..<min(start + 500, unique.count)])
+                let marks = ids.map { _ in "?" }.joined(separator: ",")
+                let rows = try Row.fetchAll(reader.db, sql: "SELECT event_id, service FROM timeline WHERE event_id IN (\(marks))", arguments: StatementArguments(ids))
+                for row in rows { sources[row["event_id"]] = ServiceName(rawValue: row["service"]) }
+            }
+            return sources
         }
     }
 
     /// Replaces the store: `body` runs while no write can start, gets the current store and
     /// returns its replacement, which serves every read and write from then on.
-    func replace(_ body: (AppDatabase) async throws -> AppDatabase) async throws {
+    /// - Returns: the replaced store, to wait on until no read runs on it any more.
+    func replace(_ body: (AppDatabase) async throws -> AppDatabase) async throws -> ServedStore {
         try await writeLock.withLock {
-            let replacement = try await body(database)
+            let replaced = current.withLock { $0 }
+            let replacement = ServedStore(try await body(replaced.database))
             current.withLock { $0 = replacement }
+            return replaced
+        }
+    }
+}
+
+/// One store as ``ReadStore`` serves it: it counts the reads under way, so that a replaced
+/// store is closed only once they are done.
+final class ServedStore: Sendable {
+    private struct Reads {
+        var running = 0
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+
+    let database: AppDatabase
+    private let reads = Mutex(Reads())
+
+    init(_ database: AppDatabase) {
+        self.database = database
+    }
+
+    func beginRead() {
+        reads.withLock { $0.running += 1 }
+    }
+
+    func endRead() {
+        let waiting = reads.withLock { reads -> [CheckedContinuation<Void, Never>] in
+            reads.running -= 1
+            guard reads.running == 0 else { return [] }
+            defer { reads.waiting = [] }
+            return reads.waiting
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+
+    /// Returns once no read runs on the store (new ones no longer start once it is replaced).
+    func idle() async {
+        await withCheckedContinuation { continuation in
+            let idle = reads.withLock { reads in
+                if reads.running == 0 { return true }
+                reads.waiting.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
         }
     }
 }

@@ -9,7 +9,8 @@ struct RebuildStatus: Codable, Sendable {
 
     var rebuildId: String
     var status: State
-    /// While running: `catching_up` (the new store reads the feeds) or `switching` (live writes wait for the switch).
+    /// While running: `catching_up` (the new store reads the feeds) or `switching` (live writes
+    /// wait for the switch); once completed, `retiring` until the replaced store is closed and removed.
     var phase: String?
     var startedAt: Date
     var finishedAt: Date?

@@ -2,8 +2,9 @@ import Contracts
 import Metrics
 import Synchronization
 
-/// How far the projection is behind each source: the newest position seen (in a feed or on the
-/// broker) minus the position applied, as a gauge `projection_source_lag_events{source=…}`.
+/// How far the projection is behind each source: the newest position its feed reported minus
+/// the position applied, as a gauge `projection_source_lag_events{source=…}`. A position a
+/// broker message claims is never a head: only the feed says what the source has.
 final class SourceLag: Sendable {
     private struct State {
         var heads: [ServiceName: Int64] = [:]
@@ -23,7 +24,7 @@ final class SourceLag: Sendable {
         })
     }
 
-    /// A source's store has reached at least `position`.
+    /// A source's feed reported events up to `position`.
     func sawHead(_ position: Int64, of source: ServiceName) {
         update { $0.heads[source] = max($0.heads[source] ?? 0, position) }
     }
