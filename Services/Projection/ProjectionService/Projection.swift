@@ -47,8 +47,8 @@ struct Projection: Sendable {
             lag: lag,
             rebuilds: rebuilds,
             consumer: ProjectionConsumer(
-                store: store, reader: reader, catchUp: wakeup, consuming: runtime.consuming, publishing: runtime.publishing,
-                retryPolicy: runtime.retryPolicy, logger: runtime.logger
+                store: store, journal: runtime.database, reader: reader, catchUp: wakeup, consuming: runtime.consuming,
+                publishing: runtime.publishing, retryPolicy: runtime.retryPolicy, logger: runtime.logger
             ),
             catchUp: CatchUpService(store: store, reader: reader, wakeup: wakeup, logger: runtime.logger),
             rebuilder: Rebuilder(rebuilds: rebuilds, store: store, files: files, reader: reader, logger: runtime.logger)

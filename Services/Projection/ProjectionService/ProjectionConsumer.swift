@@ -29,6 +29,7 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
     let consuming: ManagedConnection
     let retryPolicy: RetryPolicy
     let forwarder: FailedMessageForwarder
+    let redeliveries: RedeliveryGuard
     var prefetch: UInt16 = 256
     let logger: Logger
     private let handled = Counter(label: "messages_handled_total")
@@ -38,15 +39,18 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
     private let batches = Counter(label: "projection_batches_total")
 
     init(
-        store: ReadStore, reader: FeedReader, catchUp: Wakeup, consuming: ManagedConnection, publishing: ManagedConnection,
-        retryPolicy: RetryPolicy, logger: Logger
+        store: ReadStore, journal: AppDatabase, reader: FeedReader, catchUp: Wakeup, consuming: ManagedConnection,
+        publishing: ManagedConnection, retryPolicy: RetryPolicy, logger: Logger
     ) {
         self.store = store
         self.reader = reader
         self.catchUp = catchUp
         self.consuming = consuming
         self.retryPolicy = retryPolicy
-        forwarder = FailedMessageForwarder(publishing: publishing, retryPolicy: retryPolicy, logger: logger)
+        let forwarder = FailedMessageForwarder(publishing: publishing, retryPolicy: retryPolicy, logger: logger)
+        self.forwarder = forwarder
+        // The attempt journal lives in the service's own store, which a rebuild never replaces.
+        redeliveries = RedeliveryGuard(database: journal, forwarder: forwarder, logger: logger)
         self.logger = logger
     }
 
@@ -58,7 +62,7 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
             // Whatever was published while the broker was away may be missing from the queue's order: catch up too.
             started: { catchUp.signal() }
         ) { batch, connection in
-            try await process(batch, on: connection)
+            try await redeliveries.process(batch, on: connection) { try await process($0, on: connection) }
         }
     }
 

@@ -58,7 +58,8 @@ struct SourceFeed: Sendable {
         var events: [PositionedEvent] = []
         events.reserveCapacity(bodies.count)
         for body in bodies {
-            let envelope = try EventEnvelope(body: JSONSerialization.data(withJSONObject: body))
+            // A feed holds what its source recorded: facts, applied as they are.
+            let envelope = try EventEnvelope(recorded: JSONSerialization.data(withJSONObject: body))
             guard let eventPosition = envelope.metadata.position, eventPosition > (events.last?.position ?? position) else {
                 throw FeedError(source: source, reason: "event \(envelope.metadata.eventId) has no position or is out of order")
             }
