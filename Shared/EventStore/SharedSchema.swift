@@ -1,6 +1,6 @@
 import GRDB
 
-/// The tables every service has: events, outbox, inbox, snapshots.
+/// The tables every service has: events, outbox, inbox, snapshots, parked messages.
 enum SharedSchema {
     static let migrations: [Migration] = [
         Migration("v1: event store, outbox, inbox") { db in
@@ -44,6 +44,37 @@ enum SharedSchema {
                     taken_at TEXT NOT NULL,
                     PRIMARY KEY (aggregate_type, aggregate_id, version)
                 ) WITHOUT ROWID;
+                """)
+        },
+        Migration("v4: parked messages") { db in
+            // The service's dead letters, moved whole out of `<service>.dead-letters` by the keeper.
+            // One row per message id (a message parked again replaces its row); `sequence` orders
+            // rows parked at the same instant and names a row in a cursor; `claim` marks a row a
+            // replay is publishing, so no other replay or delete takes it meanwhile.
+            try db.execute(sql: """
+                CREATE TABLE parked_messages (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    message_id TEXT NOT NULL UNIQUE,
+                    event_type TEXT,
+                    reason TEXT,
+                    source TEXT,
+                    parked_at TEXT NOT NULL,
+                    correlation_id TEXT,
+                    original_exchange TEXT,
+                    original_routing_key TEXT,
+                    error TEXT,
+                    attempts INTEGER NOT NULL,
+                    delivery_exchange TEXT NOT NULL,
+                    delivery_routing_key TEXT NOT NULL,
+                    properties TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    claim TEXT
+                );
+                CREATE INDEX parked_messages_by_time ON parked_messages(parked_at, sequence);
+                CREATE INDEX parked_messages_by_event_type ON parked_messages(event_type, parked_at, sequence);
+                CREATE INDEX parked_messages_by_reason ON parked_messages(reason, parked_at, sequence);
+                CREATE INDEX parked_messages_by_source ON parked_messages(source, parked_at, sequence);
+                CREATE INDEX parked_messages_claimed ON parked_messages(claim) WHERE claim IS NOT NULL;
                 """)
         },
     ]

@@ -76,6 +76,14 @@ public final class RabbitMQNode: Sendable {
         try await waitUntilPortAnswers(timeout: .seconds(60))
     }
 
+    /// `rabbitmqctl delete_queue NAME`: deletes the queue and what it holds, cancelling its consumers.
+    public func deleteQueue(_ name: String) async throws {
+        let result = try await runProcess(Self.tool("rabbitmqctl"), ["-q", "-n", nodeName, "delete_queue", name], environment: environment)
+        guard result.status == 0 else {
+            throw RabbitMQNodeError(description: "rabbitmqctl delete_queue \(name) on \(nodeName) failed (\(result.status)):\n\(result.output)")
+        }
+    }
+
     /// Stops the node (`rabbitmqctl stop`, or SIGKILL when it does not exit within 30 s) and
     /// removes its directory. Safe to call more than once.
     public func stop() async {
