@@ -39,7 +39,11 @@ final class Session {
         amqp_set_rpc_timeout(state, &rpcTimeout)
 
         let arena = CArena()
-        var properties = arena.table(["connection_name": .string(name)])
+        // consumer_cancel_notify: the broker then tells a consumer whose queue was deleted (basic.cancel)
+        // instead of leaving it silently without deliveries.
+        var properties = arena.table([
+            "connection_name": .string(name), "capabilities": .table(["consumer_cancel_notify": .bool(true)]),
+        ])
         let login = crabbitmq_login_plain_with_properties(
             state, url.vhost, 0, 131_072, heartbeatSeconds, &properties, url.user, url.password)
         withExtendedLifetime(arena) {}
