@@ -76,6 +76,18 @@ public struct ParkedMessageFilter: Sendable, Equatable {
 
     public var isEmpty: Bool { self == ParkedMessageFilter() }
 
+    /// The counter of `parked_message_counts` that holds how many rows match, when there is one:
+    /// no filter, or one of event type, reason and source alone.
+    var counter: (dimension: String, value: String)? {
+        guard parkedAfter == nil, parkedBefore == nil else { return nil }
+        let given = [("event_type", eventType), ("reason", reason), ("source", source)].compactMap { name, value in value.map { (name, $0) } }
+        switch given.count {
+        case 0: return ("all", "")
+        case 1: return (given[0].0, given[0].1)
+        default: return nil
+        }
+    }
+
     /// The SQL condition (never empty: `1` for no filter) and its arguments.
     var condition: (sql: String, arguments: StatementArguments) {
         var clauses: [String] = []
@@ -174,12 +186,15 @@ public struct ParkedMessageStore: Sendable {
     @discardableResult
     public func park(_ records: [ParkedMessageRecord]) async throws -> Int {
         try await database.write { transaction in
+            // A delete, then an insert (not INSERT OR REPLACE, whose implicit delete fires no trigger): the counts stay right.
+            let replaced = try transaction.db.cachedStatement(sql: "DELETE FROM parked_messages WHERE message_id = ?")
             let statement = try transaction.db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO parked_messages (message_id, event_type, reason, source, parked_at, correlation_id,
+                INSERT INTO parked_messages (message_id, event_type, reason, source, parked_at, correlation_id,
                     original_exchange, original_routing_key, error, attempts, delivery_exchange, delivery_routing_key, properties, body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for record in records {
+                try replaced.execute(arguments: [record.messageId])
                 try statement.execute(arguments: [
                     record.messageId, record.eventType, record.reason, record.source, Timestamp.format(record.parkedAt),
                     record.correlationId, record.originalExchange, record.originalRoutingKey, record.error, record.attempts,
@@ -202,7 +217,12 @@ public struct ParkedMessageStore: Sendable {
     ) async throws -> (messages: [StoredParkedMessage], total: Int, next: ParkedMessageCursor?) {
         try await database.read { reader in
             let (condition, arguments) = filter.condition
-            let total = try Int.fetchOne(reader.db, sql: "SELECT COUNT(*) FROM parked_messages WHERE \(condition)", arguments: arguments) ?? 0
+            let total: Int
+            if let counter = filter.counter {
+                total = try Self.count(reader.db, counter)
+            } else {
+                total = try Int.fetchOne(reader.db, sql: "SELECT COUNT(*) FROM parked_messages WHERE \(condition)", arguments: arguments) ?? 0
+            }
             var pageCondition = condition
             var pageArguments = arguments
             if let cursor {
@@ -306,8 +326,10 @@ public struct ParkedMessageStore: Sendable {
         }
     }
 
-    private static func count(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM parked_messages") ?? 0
+    private static func count(_ db: Database, _ counter: (dimension: String, value: String) = ("all", "")) throws -> Int {
+        try Int.fetchOne(
+            db, sql: "SELECT count FROM parked_message_counts WHERE dimension = ? AND value = ?", arguments: [counter.dimension, counter.value]
+        ) ?? 0
     }
 
     private static func message(from row: Row) -> StoredParkedMessage {
