@@ -1,6 +1,6 @@
 import GRDB
 
-/// The tables every service has: events, outbox, inbox, snapshots.
+/// The tables every service has: events, outbox, inbox, snapshots, parked messages.
 enum SharedSchema {
     static let migrations: [Migration] = [
         Migration("v1: event store, outbox, inbox") { db in
@@ -61,6 +61,64 @@ enum SharedSchema {
                     first_attempt_at TEXT NOT NULL,
                     last_attempt_at TEXT NOT NULL
                 ) WITHOUT ROWID;
+                """)
+        },
+        Migration("v4: parked messages") { db in
+            // The service's dead letters, moved whole out of `<service>.dead-letters` by the keeper.
+            // One row per message id (a message parked again replaces its row); `sequence` orders
+            // rows parked at the same instant and names a row in a cursor; `claim` marks a row a
+            // replay is publishing, so no other replay or delete takes it meanwhile.
+            try db.execute(sql: """
+                CREATE TABLE parked_messages (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    message_id TEXT NOT NULL UNIQUE,
+                    event_type TEXT,
+                    reason TEXT,
+                    source TEXT,
+                    parked_at TEXT NOT NULL,
+                    correlation_id TEXT,
+                    original_exchange TEXT,
+                    original_routing_key TEXT,
+                    error TEXT,
+                    attempts INTEGER NOT NULL,
+                    delivery_exchange TEXT NOT NULL,
+                    delivery_routing_key TEXT NOT NULL,
+                    properties TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    claim TEXT
+                );
+                CREATE INDEX parked_messages_by_time ON parked_messages(parked_at, sequence);
+                CREATE INDEX parked_messages_by_event_type ON parked_messages(event_type, parked_at, sequence);
+                CREATE INDEX parked_messages_by_reason ON parked_messages(reason, parked_at, sequence);
+                CREATE INDEX parked_messages_by_source ON parked_messages(source, parked_at, sequence);
+                CREATE INDEX parked_messages_claimed ON parked_messages(claim) WHERE claim IS NOT NULL;
+                """)
+            // Row counts, kept by triggers, so that a listing's total costs the same for 10 or
+            // 100,000 rows: in all (`all`, '') and per event type, reason and source.
+            try db.execute(sql: """
+                CREATE TABLE parked_message_counts (
+                    dimension TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    count INTEGER NOT NULL,
+                    PRIMARY KEY (dimension, value)
+                ) WITHOUT ROWID;
+                CREATE TRIGGER parked_messages_counted AFTER INSERT ON parked_messages BEGIN
+                    INSERT INTO parked_message_counts (dimension, value, count)
+                    SELECT dimension, value, 1 FROM (
+                        SELECT 'all' AS dimension, '' AS value
+                        UNION ALL SELECT 'event_type', NEW.event_type WHERE NEW.event_type IS NOT NULL
+                        UNION ALL SELECT 'reason', NEW.reason WHERE NEW.reason IS NOT NULL
+                        UNION ALL SELECT 'source', NEW.source WHERE NEW.source IS NOT NULL
+                    ) WHERE true
+                    ON CONFLICT (dimension, value) DO UPDATE SET count = count + 1;
+                END;
+                CREATE TRIGGER parked_messages_uncounted AFTER DELETE ON parked_messages BEGIN
+                    UPDATE parked_message_counts SET count = count - 1
+                    WHERE (dimension = 'all' AND value = '')
+                       OR (dimension = 'event_type' AND value = OLD.event_type)
+                       OR (dimension = 'reason' AND value = OLD.reason)
+                       OR (dimension = 'source' AND value = OLD.source);
+                END;
                 """)
         },
     ]

@@ -141,29 +141,42 @@ struct DeadLetter: Decodable, Sendable, CustomStringConvertible {
     var error: String?
     var attempts: Int
     var parkedAt: String?
+    var source: String?
     var body: String
 
     var description: String {
-        "dead letter \(id) [\(reason ?? "nil")] type=\(eventType ?? "nil") correlation=\(correlationId ?? "nil") from=\(originalExchange ?? "nil")/\(originalRoutingKey ?? "nil") attempts=\(attempts) parkedAt=\(parkedAt ?? "nil") error=\(error ?? "nil")"
+        "dead letter \(id) [\(reason ?? "nil")] type=\(eventType ?? "nil") source=\(source ?? "nil") correlation=\(correlationId ?? "nil") from=\(originalExchange ?? "nil")/\(originalRoutingKey ?? "nil") attempts=\(attempts) parkedAt=\(parkedAt ?? "nil") error=\(error ?? "nil")"
     }
 }
 
 struct DeadLetterPage: Decodable, Sendable {
     var deadLetters: [DeadLetter]
     var total: Int
-    var offset: Int
     var limit: Int
+    var nextCursor: String?
 }
 
 extension SagaSystem {
     var adminHeaders: [String: String] { ["Authorization": "Bearer \(configuration.adminToken ?? "")"] }
 
-    /// `GET /admin/dead-letters?offset=&limit=` on one service.
-    func deadLetters(_ service: ServiceName, offset: Int = 0, limit: Int = 500) async throws -> DeadLetterPage {
-        let response = try await self.service(service).client.get(
-            "/admin/dead-letters?offset=\(offset)&limit=\(limit)", headers: adminHeaders)
+    /// `GET /admin/dead-letters?limit=&cursor=&<filter>` on one service (`filter` as query items, unencoded).
+    func deadLetters(
+        _ service: ServiceName, limit: Int = 500, cursor: String? = nil, filter: [String: String] = [:]
+    ) async throws -> DeadLetterPage {
+        var query = filter
+        query["limit"] = "\(limit)"
+        if let cursor { query["cursor"] = cursor }
+        let response = try await self.service(service).client.get("/admin/dead-letters?\(Self.queryString(query))", headers: adminHeaders)
         guard response.status == 200 else { throw HTTPClientError("expected 200, got \(response)") }
         return try response.decode(DeadLetterPage.self)
+    }
+
+    /// Query items, sorted by name and percent-encoded.
+    static func queryString(_ items: [String: String]) -> String {
+        var components = URLComponents()
+        components.queryItems = items.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        // `+` is a space in a query: encode it too (times carry `+00:00` offsets).
+        return (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
     }
 
     func replayDeadLetter(_ service: ServiceName, id: String) async throws -> HTTPResponse {

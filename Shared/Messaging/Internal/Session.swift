@@ -39,10 +39,13 @@ final class Session {
         amqp_set_rpc_timeout(state, &rpcTimeout)
 
         let arena = CArena()
-        // `connection.blocked`: the broker says when flow control stops it reading from this
-        // connection (and when it reads again), so publishes can wait instead of filling the socket.
+        // Capabilities: `connection.blocked`, so the broker says when flow control stops it reading
+        // from this connection (publishes then wait instead of filling the socket), and
+        // `consumer_cancel_notify`, so a consumer whose queue was deleted is told (basic.cancel)
+        // instead of being left silently without deliveries.
         var properties = arena.table([
-            "connection_name": .string(name), "capabilities": .table(["connection.blocked": true]),
+            "connection_name": .string(name),
+            "capabilities": .table(["connection.blocked": .bool(true), "consumer_cancel_notify": .bool(true)]),
         ])
         let login = crabbitmq_login_plain_with_properties(
             state, url.vhost, 0, 131_072, heartbeatSeconds, &properties, url.user, url.password)

@@ -1,14 +1,18 @@
 import Contracts
+import EventStore
 import Foundation
 import Logging
 import Messaging
+import Metrics
 
-/// A message parked in `<service>.dead-letters`, as operators see it.
+/// A parked message as operators see it.
 public struct ParkedMessage: Codable, Sendable {
     /// The message id (the event id when the message had one).
     public var id: String
     public var eventType: String?
     public var correlationId: String?
+    /// The service that published the original (its `app_id`).
+    public var source: String?
     public var originalExchange: String?
     public var originalRoutingKey: String?
     /// `malformed` or `max_attempts_exceeded`.
@@ -16,114 +20,163 @@ public struct ParkedMessage: Codable, Sendable {
     /// The last failure's text.
     public var error: String?
     public var attempts: Int
-    public var parkedAt: String?
+    public var parkedAt: String
     /// The message body as received (it may not be valid JSON: that can be why it was parked).
     public var body: String
 
-    init(_ delivery: Delivery) {
-        let headers = delivery.properties.headers
-        func text(_ name: String) -> String? {
-            if case .string(let value) = headers[name] { return value }
-            return nil
-        }
-        id = delivery.properties.messageId ?? ""
-        eventType = delivery.properties.type
-        correlationId = delivery.properties.correlationId
-        originalExchange = text(DeliveryHeader.originalExchange)
-        originalRoutingKey = text(DeliveryHeader.originalRoutingKey)
-        reason = text(DeliveryHeader.parkedReason)
-        error = text(DeliveryHeader.exception)
-        attempts = delivery.attempt
-        parkedAt = text(DeliveryHeader.parkedAt)
-        body = String(decoding: delivery.body, as: UTF8.self)
+    init(_ stored: StoredParkedMessage) {
+        let record = stored.record
+        id = record.messageId
+        eventType = record.eventType
+        correlationId = record.correlationId
+        source = record.source
+        originalExchange = record.originalExchange
+        originalRoutingKey = record.originalRoutingKey
+        reason = record.reason
+        error = record.error
+        attempts = record.attempts
+        parkedAt = Timestamp.format(record.parkedAt)
+        body = String(decoding: record.body, as: UTF8.self)
     }
 }
 
-/// Reads and works the dead-letter queue in place: messages stay parked in the broker until an
-/// operator replays or discards them.
-///
-/// Each operation opens its own short connection and takes messages with `basic.get` without
-/// acking; closing the connection puts back every message it did not settle, in its place.
-/// Operations run one at a time.
-public struct DeadLetterQueue: Sendable {
-    let url: AMQPURL
-    let retryPolicy: RetryPolicy
-    let logger: Logger
-    private let lock = AsyncLock()
+/// Why a dead-letter operation could not be done.
+public enum DeadLetterError: Error, Sendable {
+    case notFound(id: String)
+    /// A replay in progress holds the message.
+    case busy(id: String)
+    /// The broker did not take the replayed messages; `replayed` of them had been taken before.
+    case brokerUnavailable(replayed: Int, reason: String)
+}
 
-    public init(url: AMQPURL, retryPolicy: RetryPolicy, logger: Logger) {
-        self.url = url
-        self.retryPolicy = retryPolicy
+/// The service's dead letters as operators work them: listed, filtered and paged from the table
+/// the ``DeadLetterKeeper`` fills, replayed to the work queue, deleted, one by one or in bulk.
+///
+/// A replay claims its rows (in chunks, for a bulk replay), publishes them `mandatory` with
+/// confirms, and deletes them only then; a returned message means the topology is declared again
+/// and the chunk published again. So a message is never replayed twice by two concurrent
+/// requests, and never deleted before the broker has it.
+public struct DeadLetterQueue: Sendable {
+    let store: ParkedMessageStore
+    let publishing: ManagedConnection
+    let workQueue: String
+    let logger: Logger
+    /// Rows claimed and published at a time by a bulk replay.
+    let chunkSize: Int
+    private let parked = Gauge(label: "dead_letters_parked")
+    private let replayed = Counter(label: "dead_letters_replayed_total")
+    private let deleted = Counter(label: "dead_letters_deleted_total")
+
+    /// - Parameters:
+    ///   - publishing: a confirm-mode connection; its topology is declared again when a replayed message comes back unroutable.
+    public init(
+        database: AppDatabase, publishing: ManagedConnection, retryPolicy: RetryPolicy, chunkSize: Int = 500, logger: Logger
+    ) {
+        store = ParkedMessageStore(database: database)
+        self.publishing = publishing
+        workQueue = retryPolicy.service.queue
+        self.chunkSize = chunkSize
         self.logger = logger
     }
 
-    private var queue: String { retryPolicy.service.deadLetterQueue }
+    /// One page of the messages matching `filter`, oldest parked first.
+    public func list(
+        filter: ParkedMessageFilter, after cursor: ParkedMessageCursor?, limit: Int
+    ) async throws -> (messages: [ParkedMessage], total: Int, next: ParkedMessageCursor?) {
+        let page = try await store.page(filter: filter, after: cursor, limit: limit)
+        return (page.messages.map(ParkedMessage.init), page.total, page.next)
+    }
 
-    /// The parked messages from `offset`, at most `limit`, oldest first, and how many there are in all.
-    public func list(offset: Int, limit: Int) async throws -> (total: Int, messages: [ParkedMessage]) {
-        try await withConnection(confirmMode: false) { connection in
-            let total = Int(try await connection.queueMessageCount(queue: queue))
-            var messages: [ParkedMessage] = []
-            var index = 0
-            while index < min(total, offset + limit), let delivery = try await connection.get(queue: queue) {
-                if index >= offset { messages.append(ParkedMessage(delivery)) }
-                index += 1
-            }
-            return (total, messages)
+    /// Sends the parked message back to the work queue with a fresh attempt count, then removes it.
+    /// - Throws: ``DeadLetterError``.
+    public func replay(id: String) async throws {
+        let claim = store.newClaim()
+        switch try await store.claim(id: id, claim: claim) {
+        case .notFound: throw DeadLetterError.notFound(id: id)
+        case .busy: throw DeadLetterError.busy(id: id)
+        case .found(let message):
+            try await publish([message], claim: claim, replayedBefore: 0)
+            logger.notice("Dead letter replayed", metadata: ["event.id": "\(id)", "amqp.queue": "\(workQueue)"])
         }
     }
 
-    /// Sends the parked message back to the work queue with a fresh attempt count and removes it
-    /// from the dead-letter queue; `false` when no message has that id.
-    public func replay(id: String) async throws -> Bool {
-        try await withConnection(confirmMode: true) { connection in
-            guard let delivery = try await find(id, on: connection) else { return false }
-            var properties = delivery.properties
-            for header in [DeliveryHeader.parkedReason, DeliveryHeader.parkedAt, DeliveryHeader.exception, DeliveryHeader.attempts] {
-                properties.headers[header] = nil
-            }
-            properties.headers[DeliveryHeader.replayedAt] = .string(Timestamp.format(Date()))
-            try await connection.publish(OutgoingMessage(
-                exchange: "", routingKey: retryPolicy.service.queue, body: Array(delivery.body), properties: properties
-            ))
-            connection.ack(delivery.deliveryTag)
-            logger.notice("Dead letter replayed", metadata: ["event.id": "\(id)", "amqp.queue": "\(retryPolicy.service.queue)"])
-            return true
+    /// Replays every message matching `filter` that was parked when the request began and that
+    /// no other replay holds, chunk by chunk; returns how many were replayed.
+    /// - Throws: ``DeadLetterError/brokerUnavailable(replayed:reason:)``; what was not replayed stays parked.
+    public func replay(filter: ParkedMessageFilter) async throws -> Int {
+        let last = try await store.lastSequence()
+        var count = 0
+        while true {
+            let claim = store.newClaim()
+            let chunk = try await store.claim(filter: filter, upTo: last, limit: chunkSize, claim: claim)
+            guard !chunk.isEmpty else { break }
+            count += try await publish(chunk, claim: claim, replayedBefore: count)
+        }
+        logger.notice("Dead letters replayed", metadata: ["dead_letters.replayed": "\(count)", "amqp.queue": "\(workQueue)"])
+        return count
+    }
+
+    /// Removes the parked message for good.
+    /// - Throws: ``DeadLetterError``.
+    public func delete(id: String) async throws {
+        switch try await store.delete(id: id) {
+        case .notFound: throw DeadLetterError.notFound(id: id)
+        case .busy: throw DeadLetterError.busy(id: id)
+        case .found:
+            deleted.increment()
+            if let count = try? await store.count() { parked.record(count) }
+            logger.notice("Dead letter deleted", metadata: ["event.id": "\(id)"])
         }
     }
 
-    /// Removes the parked message for good; `false` when no message has that id.
-    public func discard(id: String) async throws -> Bool {
-        try await withConnection(confirmMode: false) { connection in
-            guard let delivery = try await find(id, on: connection) else { return false }
-            connection.ack(delivery.deliveryTag)
-            logger.notice("Dead letter discarded", metadata: ["event.id": "\(id)"])
-            return true
-        }
+    /// Removes every message matching `filter` that no replay holds; returns how many.
+    public func delete(filter: ParkedMessageFilter) async throws -> Int {
+        let (count, remaining) = try await store.delete(filter: filter)
+        deleted.increment(by: count)
+        parked.record(remaining)
+        logger.notice("Dead letters deleted", metadata: ["dead_letters.deleted": "\(count)"])
+        return count
     }
 
-    private func find(_ id: String, on connection: AMQPConnection) async throws -> Delivery? {
-        let total = try await connection.queueMessageCount(queue: queue)
-        for _ in 0..<total {
-            guard let delivery = try await connection.get(queue: queue) else { return nil }
-            if delivery.properties.messageId == id { return delivery }
+    /// Publishes the claimed messages, then deletes their rows (a row replaced meanwhile by the
+    /// message parked again stays); on failure gives the claim back.
+    /// - Returns: how many messages were replayed.
+    @discardableResult
+    private func publish(_ messages: [StoredParkedMessage], claim: String, replayedBefore: Int) async throws -> Int {
+        let now = Date()
+        let outgoing = messages.map { $0.record.replay(to: workQueue, now: now) }
+        do {
+            try await publishDeclaringOnReturn(outgoing)
+        } catch {
+            try? await store.release(claim: claim)
+            logger.warning("Could not replay dead letters", metadata: ["error": "\(error)", "dead_letters.replayed": "\(replayedBefore)"])
+            throw DeadLetterError.brokerUnavailable(replayed: replayedBefore, reason: "\(error)")
         }
-        return nil
+        let remaining = try await store.finishReplay(claim: claim)
+        replayed.increment(by: messages.count)
+        parked.record(remaining)
+        return messages.count
     }
 
-    private func withConnection<T: Sendable>(confirmMode: Bool, _ body: (AMQPConnection) async throws -> T) async throws -> T {
-        try await lock.withLock {
-            let connection = try await AMQPConnection.connect(
-                to: url, name: "\(retryPolicy.service.rawValue) dead-letter admin", confirmMode: confirmMode, logger: logger
-            )
-            do {
-                let result = try await body(connection)
-                await connection.close()
-                return result
-            } catch {
-                await connection.close()
-                throw error
-            }
+    /// Publishes `messages` with confirms (``RoutedPublisher``: one that comes back unroutable
+    /// has the topology declared again and is published again); gives up after 10 s.
+    private func publishDeclaringOnReturn(_ messages: [OutgoingMessage]) async throws {
+        let publisher = RoutedPublisher(connection: publishing, logger: logger)
+        let outcomes = try await withTimeout(.seconds(10)) { await publisher.publish(messages) }
+        if let failure = outcomes.lazy.compactMap({ $0 }).first { throw failure }
+    }
+}
+
+/// Runs `body`, throwing `CancellationError` if it takes longer than `timeout` (then `body` is cancelled).
+func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            throw CancellationError()
         }
+        defer { group.cancelAll() }
+        guard let result = try await group.next() else { throw CancellationError() }
+        return result
     }
 }

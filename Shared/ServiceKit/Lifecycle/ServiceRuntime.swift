@@ -81,13 +81,16 @@ public struct ServiceRuntime: Sendable {
         OperationsController(registry: metrics, notReadyReason: { runtime.notReadyReason }).register(on: router)
         if configuration.service.exchange != nil { EventFeedController(database: database).register(on: router) }
         let admin = router.group("admin").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
-        DeadLetterController(deadLetters: DeadLetterQueue(url: amqpURL, retryPolicy: retryPolicy, logger: logger)).register(on: admin)
+        let deadLetters = DeadLetterQueue(
+            database: database, publishing: publishing, retryPolicy: retryPolicy, logger: logger
+        )
+        DeadLetterController(deadLetters: deadLetters).register(on: admin)
         if configuration.service.exchange != nil { OutboxController(database: database).register(on: admin) }
         return router
     }
 
-    /// Runs the service until SIGTERM or SIGINT: broker connections, outbox relay, consumer,
-    /// `extraServices`, then the HTTP server. Shutdown runs in reverse: HTTP stops first,
+    /// Runs the service until SIGTERM or SIGINT: broker connections, outbox relay, consumer, the
+    /// dead-letter keeper, `extraServices`, then the HTTP server. Shutdown runs in reverse: HTTP stops first,
     /// the consumer finishes its batch, the relay its publish, and the connections close last.
     public func run(router: Router<BasicRequestContext>, handler: any EventHandler, extraServices: [any Service] = []) async throws {
         let consumer = EventConsumer(
@@ -104,6 +107,10 @@ public struct ServiceRuntime: Sendable {
             services.append(OutboxRelay(database: database, connection: publishing, service: configuration.service, exchange: exchange, logger: logger))
         }
         services.append(consumer)
+        let keeper = DeadLetterKeeper(
+            url: amqpURL, name: configuration.service.rawValue, queue: configuration.service.deadLetterQueue, database: database, logger: logger
+        )
+        services += [keeper.connection, keeper]
         services += extraServices
         let configuration = configuration
         let logger = logger
