@@ -9,7 +9,8 @@ import pika
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 
-from fuzzlib.amqp_cases import AMQPCases
+from fuzzlib import http
+from fuzzlib.amqp_cases import FORGED_CUSTOMERS, FORGED_SKUS, AMQPCases
 from fuzzlib.watch import Watch
 
 
@@ -49,8 +50,17 @@ class Publisher:
         self.connection = self.channel = None
 
 
+def fund_forged_accounts_and_stock(system):
+    """Real accounts and products for the forged messages to act on (outside the ledger)."""
+    for customer in FORGED_CUSTOMERS:
+        http.post_json(system.services["payment-service"].port, f"/accounts/{customer}/deposits", {"amount": 1_000_000})
+    for sku in FORGED_SKUS:
+        http.post_json(system.services["inventory-service"].port, f"/products/{sku}/restock", {"quantity": 1000, "name": sku})
+
+
 def test_amqp_messages_never_kill_a_service(system, ledger, findings, budget, seed):
     started = time.monotonic()
+    fund_forged_accounts_and_stock(system)
     ledger.dead_letters_before = {name: counts[0] for name, counts in system.broker.list_queues().items()}
     ledger.expected_parked = {}
     ledger.published = 0

@@ -112,14 +112,22 @@ def route(exchange: str, routing_key: str) -> list[str]:
     return queues + ["projection-service"]
 
 
+# Accounts and products of the forged messages' own, funded and stocked over HTTP before the
+# AMQP phase (not in the ledger): forged events about them reach real decisions (a debit, a
+# reservation), not only "unknown id" refusals.
+FORGED_CUSTOMERS = ["m-c-1", "m-c-2"]
+FORGED_SKUS = ["m-sku-1", "m-sku-2"]
+
+
 class AMQPCases:
     def __init__(self, ledger: Ledger):
         self.ledger = ledger
 
-    def fuzz_id(self, draw, honest_allowed: bool):
+    def fuzz_id(self, draw, honest_allowed: bool, pool: list | None = None):
         """An id for a forged message: odd ones included, never one of the honest side's
         unless ``honest_allowed``."""
-        value = draw(st.one_of(any_ids(), st.from_regex(r"m-[a-z0-9]{1,12}", fullmatch=True)))
+        value = draw(st.one_of(any_ids(), st.from_regex(r"m-[a-z0-9]{1,12}", fullmatch=True),
+                               st.sampled_from(pool or ["m-order-1"])))
         honest = draw(known_or(lambda: sorted(self.ledger.ids()), st.just("m-none")))
         use_honest = draw(st.integers(0, 2)) == 0
         if honest_allowed and use_honest:
@@ -131,8 +139,8 @@ class AMQPCases:
     @st.composite
     def payload(draw, self, event_type: str, honest: bool):
         order_id = self.fuzz_id(draw, honest)
-        customer = self.fuzz_id(draw, honest)
-        sku = self.fuzz_id(draw, honest)
+        customer = self.fuzz_id(draw, honest, FORGED_CUSTOMERS)
+        sku = self.fuzz_id(draw, honest, FORGED_SKUS)
         quantity = draw(st.integers(1, 5))
         amount = draw(st.integers(0, 10_000))
         lines = [{"sku": sku, "quantity": quantity}]
@@ -173,7 +181,7 @@ class AMQPCases:
         }
         mutation = draw(st.sampled_from([
             "none", "none", "none", "field", "field", "drop", "payload-field", "payload-field", "payload-drop", "overflow",
-            "overflow", "schema", "date", "position", "position", "type", "items", "payload-shape",
+            "overflow", "overflow", "overflow", "schema", "date", "position", "position", "type", "items", "payload-shape",
             "raw", "truncated", "huge", "empty", "not-object",
         ]))
         if mutation == "field":
@@ -226,7 +234,7 @@ class AMQPCases:
             text = json.dumps(document)
             return text[: draw(st.integers(0, 2**20)) % max(1, len(text))].encode(), event_type, "truncated JSON"
         elif mutation == "huge":
-            document["padding"] = "x" * draw(st.sampled_from([100_000, 1_000_000]))
+            document["padding"] = "x" * draw(st.sampled_from([70_000, 100_000, 300_000]))
         elif mutation == "empty":
             return b"", event_type, "empty body"
         elif mutation == "not-object":

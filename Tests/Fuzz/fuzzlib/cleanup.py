@@ -29,12 +29,21 @@ def process_alive(pid: int) -> bool:
         return False
 
 
+def runs(pid: int, name: str) -> bool:
+    """Whether the pid still runs that service (and was not handed to another process since)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return name.encode() in cmdline.read()
+    except OSError:
+        return False
+
+
 def main(run_dir: Path) -> int:
     path = run_dir / "state.json"
     if not path.exists():
         return 0
     state = json.loads(path.read_text())
-    pids = [pid for pid in state.get("pids", {}).values() if pid and process_alive(pid)]
+    pids = [pid for name, pid in state.get("pids", {}).items() if pid and process_alive(pid) and runs(pid, name)]
     for pid in pids:
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 20

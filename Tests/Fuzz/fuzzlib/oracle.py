@@ -6,7 +6,7 @@ import json
 import re
 
 from .http import NoResponse, Response
-from .http_cases import Case, headers_malformed
+from .http_cases import Case, headers_malformed, raw_malformed
 
 ERROR_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -16,7 +16,7 @@ def judge(case: Case, outcome: Response | NoResponse) -> list[tuple[tuple, str, 
     where = f"{case.service} {case.route}"
     shown = case.request.describe()
     if isinstance(outcome, NoResponse):
-        if case.malformed_http or headers_malformed(case.request.headers):
+        if case.malformed_http or raw_malformed(case.request.target) or headers_malformed(case.request.headers):
             return []
         return [(("no-response", case.service, case.route), f"{where}: no answer",
                  f"{outcome}\nrequest:\n{shown}")]
@@ -29,7 +29,7 @@ def judge(case: Case, outcome: Response | NoResponse) -> list[tuple[tuple, str, 
 
     # Bytes that are not HTTP (controls in the target or a header) may be refused by the HTTP
     # parser before any route runs: then only "never a 5xx" applies.
-    lenient = case.malformed_http or headers_malformed(case.request.headers)
+    lenient = case.malformed_http or raw_malformed(case.request.target) or headers_malformed(case.request.headers)
     if response.status >= 500:
         add("5xx", f"answered {response.status}", "never a 5xx for any input (contract 3)", response.status)
     if lenient:
