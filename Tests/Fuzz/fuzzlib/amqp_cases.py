@@ -120,8 +120,13 @@ FORGED_SKUS = ["m-sku-1", "m-sku-2"]
 
 
 class AMQPCases:
-    def __init__(self, ledger: Ledger):
+    """``odd_header_names``: also headers named "" or with 128 bytes, which today stop a
+    consumer for good; drawn in a last, small share of the budget so that they cannot hide
+    what the rest finds."""
+
+    def __init__(self, ledger: Ledger, odd_header_names: bool = False):
         self.ledger = ledger
+        self.odd_header_names = odd_header_names
 
     def fuzz_id(self, draw, honest_allowed: bool, pool: list | None = None):
         """An id for a forged message: odd ones included, never one of the honest side's
@@ -169,7 +174,17 @@ class AMQPCases:
     @st.composite
     def envelope(draw, self, honest: bool):
         """(body bytes, event type, description) of a valid or mutated envelope."""
-        event_type = draw(st.sampled_from(sorted(EVENTS)))
+        mutation = draw(st.sampled_from([
+            "none", "none", "none", "field", "field", "drop", "payload-field", "payload-field", "payload-drop", "overflow",
+            "overflow", "overflow", "overflow", "schema", "date", "position", "position", "type", "items", "payload-shape",
+            "raw", "truncated", "huge", "empty", "not-object",
+        ]))
+        if mutation == "overflow":
+            # The events whose numbers a saga service adds up or multiplies.
+            event_type = draw(st.sampled_from(["PaymentAuthorized", "PaymentAuthorized", "PaymentAuthorized", "OrderPlaced",
+                                               "InventoryReservationFailed", "InventoryReserved", "PaymentRefunded", "OrderCancelled"]))
+        else:
+            event_type = draw(st.sampled_from(sorted(EVENTS)))
         aggregate_type, _, _ = EVENTS[event_type]
         payload, order_id = draw(self.payload(event_type, honest))
         document = {
@@ -179,11 +194,6 @@ class AMQPCases:
             "aggregateVersion": draw(st.integers(1, 20)), "occurredAt": now_text(), "correlationId": order_id,
             "causationId": str(draw(st.uuids())), "payload": payload,
         }
-        mutation = draw(st.sampled_from([
-            "none", "none", "none", "field", "field", "drop", "payload-field", "payload-field", "payload-drop", "overflow",
-            "overflow", "overflow", "overflow", "schema", "date", "position", "position", "type", "items", "payload-shape",
-            "raw", "truncated", "huge", "empty", "not-object",
-        ]))
         if mutation == "field":
             name = draw(st.sampled_from(sorted(document)))
             document[name] = draw(st.one_of(st.sampled_from(WEIRD_VALUES), any_ids()))
@@ -257,7 +267,8 @@ class AMQPCases:
             if draw(st.integers(0, 4)) == 0:
                 chosen[name] = draw(st.sampled_from(values))
         if draw(st.integers(0, 9)) == 0:
-            chosen[draw(st.sampled_from(["x-huge", "", "é-header", "x" * 128]))] = draw(st.sampled_from(["y" * 100_000, b"\x00\xff", {"a": [1, {"b": None}]}]))
+            names = ["x-huge", "é-header", "", "x" * 128] if self.odd_header_names else ["x-huge", "é-header"]
+            chosen[draw(st.sampled_from(names))] = draw(st.sampled_from(["y" * 100_000, b"\x00\xff", {"a": [1, {"b": None}]}]))
         return chosen
 
     @st.composite
