@@ -16,7 +16,8 @@ class Watch:
         self.system = system
         self.findings = findings
         self.phase = phase
-        self.recent: dict[str, deque] = {name: deque(maxlen=5) for name in system.services}
+        # A crash shows seconds after its input (the backtrace takes that long): keep enough.
+        self.recent: dict[str, deque] = {name: deque(maxlen=12) for name in system.services}
         self.restarts: dict[str, int] = {name: 0 for name in system.services}
         self.given_up: set[str] = set()
 
@@ -37,7 +38,7 @@ class Watch:
             inputs = "\n---\n".join(self.recent[name]) or "(none recorded)"
             self.findings.add(
                 ("died", name, self.phase), f"{name} died during the {self.phase} fuzz (exit {code})",
-                f"The last inputs it was sent (newest last):\n{inputs}\n{service.log_tail(25)}",
+                f"Where it crashed:\n{crash_summary(service.log_path)}\nThe last inputs it was sent (newest last):\n{inputs}",
                 example, self.phase,
             )
             if self.restarts[name] >= MAX_RESTARTS:
@@ -52,3 +53,17 @@ class Watch:
                 self.given_up.add(name)
             self.recent[name].clear()
         return dead
+
+
+def crash_summary(log_path, frames: int = 8) -> str:
+    """The runtime's failure line and the first frames of the crashed thread, from the log."""
+    try:
+        lines = log_path.read_text(errors="replace").splitlines()
+    except OSError:
+        return "(no log)"
+    summary = [line for line in lines if "Swift runtime failure" in line or "Fatal error" in line][:2]
+    for index, line in enumerate(lines):
+        if line.rstrip().endswith("crashed:"):
+            summary += [frame.strip()[:220] for frame in lines[index + 1:index + 2 + frames] if frame.strip()]
+            break
+    return "\n".join(summary) or "\n".join(lines[-15:])
