@@ -8,13 +8,19 @@ CONFIG ?= debug
 # AMQP port of the local broker started by `run` (empty: the script's default, 5672).
 AMQP_PORT ?=
 
+# Inputs of the fuzzing stage in all, and its Hypothesis seed (empty: a new one, printed).
+FUZZ_EXAMPLES ?= 3000
+FUZZ_SEED ?=
+# 1: take .build/debug/<service> as it is (CI: `make test` built it just before).
+FUZZ_SKIP_BUILD ?= 0
+
 # Debian packages the build (librabbitmq-dev) and the tests and `run` (rabbitmq-server) need.
 DEB_PACKAGES := librabbitmq-dev rabbitmq-server
 
 # Targets run one after the other even under `make -j` (deps before build before run).
 .NOTPARALLEL:
 .DEFAULT_GOAL := help
-.PHONY: help deps build test run stop up down clean compose-check bench-store load
+.PHONY: help deps build test fuzz run stop up down clean compose-check bench-store load
 
 help: ## List the targets
 	@echo "Usage: make <target> [CONFIG=debug|release] [AMQP_PORT=5672]"
@@ -47,6 +53,9 @@ test: deps ## Build and run every test (the tests start their own brokers)
 	swift build --build-tests
 	swift test --skip-build
 
+fuzz: deps ## Bounded fuzzing stage: random HTTP requests and AMQP messages, then drain and invariant checks (FUZZ_EXAMPLES=3000 FUZZ_SEED=)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) FUZZ_SKIP_BUILD=$(FUZZ_SKIP_BUILD) Tests/Fuzz/run.sh
+
 bench-store: ## Event-store benchmark in release (append, load, service memory): docs/BENCHMARKS.md; not part of `test`
 	swift build -c release --product eventstore-benchmark
 	swift build -c release --product inventory-service
@@ -71,7 +80,7 @@ down: ## docker compose down (needs a running Docker engine)
 
 clean: ## Stop what `run` started, then remove .build and data
 	@if [ -d data/run ]; then scripts/stop-local.sh; fi
-	rm -rf .build data
+	rm -rf .build .build-fuzz data
 
 compose-check: ## Validate compose.yaml with docker-compose, if it is installed
 	@if command -v docker-compose >/dev/null 2>&1; then \

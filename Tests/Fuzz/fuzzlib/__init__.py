@@ -1,0 +1,1 @@
+"""The fuzzing stage of the saga services: see Tests/Fuzz/README.md."""
