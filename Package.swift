@@ -115,6 +115,6 @@ let package = Package(
         ),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Messaging", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit", "Contracts", "Messaging"]),
     ]
 )
