@@ -36,7 +36,11 @@ SETTLED_WITHIN = 120
 
 
 class Failure(Exception):
-    pass
+    """A check that failed; inside `wait_for`, one that may still pass on a later try."""
+
+
+class Refused(Exception):
+    """An answer no retry can change (a 4xx to a valid request): fails the run at once."""
 
 
 def log(message):
@@ -129,10 +133,9 @@ def wait_healthy():
             states[name] = run(["docker", "inspect", "-f", "{{.State.Health.Status}}", found[name]],
                                capture=True, quiet=True).strip()
         if any(state == "unhealthy" for state in states.values()):
-            raise Failure(f"unhealthy: {states}")
+            raise Refused(f"unhealthy: {states}")
         if all(state == "healthy" for state in states.values()):
             return states
-        probe.last = states
         return None
     states = wait_for("every health check healthy", HEALTHY_WITHIN, probe, interval=2)
     log(f"healthy: {', '.join(sorted(states))}")
@@ -221,9 +224,9 @@ class Ledger:
             status, payload = http("POST", SERVICES["order-service"], "/orders", body, {"Idempotency-Key": key})
             if status in (200, 202):
                 return payload["orderId"]
-            if status == 503:
+            if status >= 500:
                 return None
-            raise Failure(f"POST /orders answered {status} {payload}")
+            raise Refused(f"POST /orders answered {status} {payload}")
         order_id = wait_for("POST /orders", 60, attempt, interval=0.2)
         with self.lock:
             self.orders.append(order_id)
