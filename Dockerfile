@@ -40,13 +40,14 @@ RUN for product in order-service payment-service inventory-service projection-se
 # ---- runtime ----------------------------------------------------------------------------------
 FROM ${RUNTIME_IMAGE} AS runtime
 
-# What the binaries load besides libc (see `ldd`): librabbitmq4 (the AMQP client) and
-# libsqlite3-0 (the store); curl serves the health checks. No TLS and no time zones are used,
-# so neither ca-certificates nor tzdata is installed.
+# What the binaries load besides libc (see `ldd`): librabbitmq4 (the AMQP client, with
+# libssl3) and libsqlite3-0 (the store); curl serves the health checks and brings libcurl4,
+# which projection-service's feed reader (FoundationNetworking) loads. No TLS and no time zones
+# are used, so neither ca-certificates nor tzdata is installed. apt's lists and caches go.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         librabbitmq4 libsqlite3-0 curl \
-    && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
 
 # A non-root user owns /data, where each service keeps its SQLite store (a volume in compose).
 RUN useradd --system --user-group --uid 10001 --home-dir /app --create-home saga \
