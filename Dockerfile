@@ -1,8 +1,14 @@
 # One image for all four services; compose.yaml (or `docker run IMAGE <product>`) picks which
 # executable runs: order-service, payment-service, inventory-service or projection-service.
+#
+# The base images are build arguments so that a machine without access to Docker Hub can build
+# this same file from local stand-ins (scripts/container/base-images.sh); by default they are the
+# upstream images. The builder must be Swift 6.3, the version the project is developed with.
+ARG BUILDER_IMAGE=swift:6.3-bookworm
+ARG RUNTIME_IMAGE=debian:bookworm-slim
 
 # ---- build ------------------------------------------------------------------------------------
-FROM swift:6.1-bookworm AS build
+FROM ${BUILDER_IMAGE} AS build
 
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
@@ -16,24 +22,32 @@ COPY Package.swift ./
 RUN swift package resolve
 
 COPY . .
-RUN swift build -c release --static-swift-stdlib
 
-# Stage the four executables, and any resource bundles (looked up beside the executable).
-RUN mkdir -p /staging/resources \
+# Only the four service products: a plain `swift build` would also build the test support
+# target, which imports Testing, absent from the static SDK. The Swift runtime is linked in
+# statically; the binaries are stripped, then staged with any resource bundles (looked up
+# beside the executable).
+RUN for product in order-service payment-service inventory-service projection-service; do \
+        swift build -c release --static-swift-stdlib --product "$product" || exit 1; \
+    done \
     && bin="$(swift build -c release --show-bin-path)" \
+    && mkdir -p /staging/resources \
     && for product in order-service payment-service inventory-service projection-service; do \
-           cp "$bin/$product" /staging/; \
+           strip --strip-unneeded -o "/staging/$product" "$bin/$product" || exit 1; \
        done \
     && find "$bin" -maxdepth 1 -name '*.resources' -exec cp -R {} /staging/resources/ \;
 
 # ---- runtime ----------------------------------------------------------------------------------
-FROM debian:bookworm-slim AS runtime
+FROM ${RUNTIME_IMAGE} AS runtime
 
-# librabbitmq4 and libsqlite3-0: the AMQP client and the store; curl: the health checks.
+# What the binaries load besides libc (see `ldd`): librabbitmq4 (the AMQP client, with
+# libssl3) and libsqlite3-0 (the store); curl serves the health checks and brings libcurl4,
+# which projection-service's feed reader (FoundationNetworking) loads. No TLS and no time zones
+# are used, so neither ca-certificates nor tzdata is installed. apt's lists and caches go.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        librabbitmq4 libsqlite3-0 ca-certificates tzdata curl \
-    && rm -rf /var/lib/apt/lists/*
+        librabbitmq4 libsqlite3-0 curl \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
 
 # A non-root user owns /data, where each service keeps its SQLite store (a volume in compose).
 RUN useradd --system --user-group --uid 10001 --home-dir /app --create-home saga \

@@ -13,6 +13,9 @@ FUZZ_EXAMPLES ?= 3000
 FUZZ_SEED ?=
 # 1: take .build/debug/<service> as it is (CI: `make test` built it just before).
 FUZZ_SKIP_BUILD ?= 0
+# The compose command: Debian 12 packages docker-compose (v1); `make up COMPOSE="docker compose"`
+# uses the v2 plugin where it is installed.
+COMPOSE ?= docker-compose
 
 # Debian packages the build (librabbitmq-dev) and the tests and `run` (rabbitmq-server) need.
 DEB_PACKAGES := librabbitmq-dev rabbitmq-server
@@ -20,7 +23,7 @@ DEB_PACKAGES := librabbitmq-dev rabbitmq-server
 # Targets run one after the other even under `make -j` (deps before build before run).
 .NOTPARALLEL:
 .DEFAULT_GOAL := help
-.PHONY: help deps build test fuzz run stop up down clean compose-check bench-store load
+.PHONY: help deps build test fuzz run stop up down clean compose-check container-test bench-store load
 
 help: ## List the targets
 	@echo "Usage: make <target> [CONFIG=debug|release] [AMQP_PORT=5672]"
@@ -71,20 +74,23 @@ run: deps build ## Start a local broker (saga@localhost) and the four services i
 stop: ## Stop what `make run` started (services by pid file, the broker only if run started it)
 	scripts/stop-local.sh
 
-up: ## docker compose up --build -d (needs a running Docker engine)
+up: ## docker-compose up --build -d: the broker and the four services in containers (docs/CONTAINERS.md)
 	@docker info >/dev/null 2>&1 || { echo "up: needs a running Docker engine (docker info failed)" >&2; exit 1; }
-	docker compose up --build -d
+	$(COMPOSE) up --build -d
 
-down: ## docker compose down (needs a running Docker engine)
-	docker compose down
+down: ## docker-compose down; the volumes, and so the data, stay
+	$(COMPOSE) down
+
+container-test: ## Build the image and run the compose scenario in a local Docker engine (installs and starts one if needed)
+	COMPOSE="$(COMPOSE)" scripts/container/test.sh
 
 clean: ## Stop what `run` started, then remove .build and data
 	@if [ -d data/run ]; then scripts/stop-local.sh; fi
 	rm -rf .build .build-fuzz data
 
 compose-check: ## Validate compose.yaml with docker-compose, if it is installed
-	@if command -v docker-compose >/dev/null 2>&1; then \
-		docker-compose -f compose.yaml config -q && echo "compose.yaml: valid"; \
+	@if command -v $(firstword $(COMPOSE)) >/dev/null 2>&1; then \
+		$(COMPOSE) -f compose.yaml config -q && echo "compose.yaml: valid"; \
 	else \
-		echo "compose-check: docker-compose not installed; skipped"; \
+		echo "compose-check: $(COMPOSE) not installed; skipped"; \
 	fi

@@ -122,6 +122,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Messaging", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit", "Contracts", "Messaging"]),
     ]
 )

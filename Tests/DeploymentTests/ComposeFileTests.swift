@@ -54,6 +54,14 @@ struct ComposeFileTests {
                 "\(name) must publish \(port):\(port), has \(service["ports"]?.strings ?? [])")
     }
 
+    @Test func everyPortIsPublishedOnLoopbackOnly() throws {
+        for (name, service) in compose.services.sorted(by: { $0.key < $1.key }) {
+            for mapping in service["ports"]?.strings ?? [] {
+                #expect(mapping.split(separator: ":").first == "127.0.0.1", "\(name) publishes \(mapping) beyond 127.0.0.1")
+            }
+        }
+    }
+
     @Test func everyServiceWaitsForAHealthyBrokerAndUsesIt() throws {
         let broker = try #require(compose.services[DeploymentFiles.brokerService], "compose.yaml has no broker service")
         #expect(broker["healthcheck"]?["test"] != nil, "the broker needs a healthcheck for service_healthy")

@@ -19,6 +19,8 @@ struct DeploymentFiles {
     let dockerignore: [String]
     /// The executable products declared in Package.swift.
     let products: Set<String>
+    /// The broker's users, vhosts and permissions (deploy/rabbitmq/definitions.json).
+    let brokerDefinitions: BrokerDefinitions
 
     init(filePath: String = #filePath) throws {
         root = try Self.packageRoot(from: filePath)
@@ -28,7 +30,12 @@ struct DeploymentFiles {
             .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
         products = Self.executableProducts(in: try Self.read("Package.swift", in: root))
+        brokerDefinitions = try JSONDecoder().decode(
+            BrokerDefinitions.self, from: Data(try Self.read(Self.brokerDefinitionsPath, in: root).utf8))
     }
+
+    /// Where compose.yaml mounts the broker's definitions from.
+    static let brokerDefinitionsPath = "deploy/rabbitmq/definitions.json"
 
     // MARK: Reading
 
@@ -115,6 +122,8 @@ struct Dockerfile {
 
     /// The stages in order, each starting with its FROM instruction.
     let stages: [[Instruction]]
+    /// The `ARG NAME=default` instructions before the first FROM: what FROM lines may use.
+    let globalArguments: [String: String]
 
     init(source: String) {
         var instructions: [Instruction] = []
@@ -136,14 +145,38 @@ struct Dockerfile {
             ))
         }
         var stages: [[Instruction]] = []
+        var globalArguments: [String: String] = [:]
         for instruction in instructions {
-            if instruction.keyword == "FROM" || stages.isEmpty {
+            if instruction.keyword == "FROM" {
                 stages.append([instruction])
+            } else if stages.isEmpty {
+                if instruction.keyword == "ARG" {
+                    let parts = instruction.arguments.split(separator: "=", maxSplits: 1).map(String.init)
+                    globalArguments[parts[0]] = parts.count > 1 ? parts[1] : ""
+                }
             } else {
                 stages[stages.count - 1].append(instruction)
             }
         }
         self.stages = stages
+        self.globalArguments = globalArguments
+    }
+
+    /// The image a stage starts from, with `${NAME}` / `$NAME` replaced by the global ARG's default.
+    func baseImage(of stage: [Instruction]) -> String? {
+        guard let from = stage.first, from.keyword == "FROM" else { return nil }
+        let image = from.arguments.split(separator: " ").first { !$0.hasPrefix("--") }.map(String.init) ?? ""
+        guard image.hasPrefix("$") else { return image }
+        let name = image.trimmingCharacters(in: CharacterSet(charactersIn: "${}"))
+        return globalArguments[name]
+    }
+
+    /// The global ARG a stage's FROM names (`FROM ${NAME} AS ...`), if it names one.
+    static func baseImageArgument(of stage: [Instruction]) -> String? {
+        guard let from = stage.first, from.keyword == "FROM" else { return nil }
+        let image = from.arguments.split(separator: " ").first { !$0.hasPrefix("--") }.map(String.init) ?? ""
+        guard image.hasPrefix("$") else { return nil }
+        return image.trimmingCharacters(in: CharacterSet(charactersIn: "${}"))
     }
 
     /// The name a stage is given with `FROM image AS name`.
@@ -156,4 +189,29 @@ struct Dockerfile {
 
     /// The stage the image ends with: the last one.
     var runtimeStage: [Instruction] { stages.last ?? [] }
+}
+
+/// A RabbitMQ definitions file: the parts the deployment sets up.
+struct BrokerDefinitions: Decodable {
+    struct VirtualHost: Decodable {
+        let name: String
+    }
+
+    struct User: Decodable {
+        let name: String
+        let password: String?
+        let tags: String
+    }
+
+    struct Permission: Decodable {
+        let user: String
+        let vhost: String
+        let configure: String
+        let write: String
+        let read: String
+    }
+
+    let vhosts: [VirtualHost]
+    let users: [User]
+    let permissions: [Permission]
 }
