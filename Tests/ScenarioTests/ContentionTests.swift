@@ -8,7 +8,7 @@ import TestSupport
 /// Contention is not an error: hundreds of concurrent writes to one account, one product or one
 /// order all answer 2xx (or a meaningful 4xx in the contract's shape), never 5xx, and the result
 /// is the sum of what was accepted.
-@Suite("Contention", .serialized, .timeLimit(.minutes(10)))
+@Suite("Contention", .serialized, .timeLimit(.minutes(30)))
 struct ContentionTests {
     @Test func threeHundredConcurrentDepositsToOneAccountAllSucceedAndAddUp() async throws {
         try await withSagaSystem { system in

@@ -9,7 +9,7 @@ import TestSupport
 /// lands in `<service>.dead-letters` into the service's store, and the admin API lists, filters,
 /// pages, replays and deletes there, one by one or in bulk, also while requests race each other.
 /// Figures (bulk replay of 10,000, list latency with 10 and 100,000 rows) are printed, never asserted.
-@Suite("Dead letters at operator scale", .serialized, .timeLimit(.minutes(15)))
+@Suite("Dead letters at operator scale", .serialized, .timeLimit(.minutes(30)))
 struct DeadLetterScaleTests {
     // MARK: Filters, paging, replay and delete
 

@@ -27,13 +27,14 @@ final class RawPublisher: Sendable {
 
     /// Publishes one persistent message and returns once the broker confirmed it.
     func publish(
-        exchange: String, routingKey: String, body: Data, messageId: String?, type: String? = nil, correlationId: String? = nil
+        exchange: String, routingKey: String, body: Data, messageId: String?, type: String? = nil, correlationId: String? = nil,
+        headers: [String: AMQPFieldValue] = ["schema-version": .int(1)]
     ) async throws {
         try await connection.publish(OutgoingMessage(
             exchange: exchange, routingKey: routingKey, body: Array(body),
             properties: MessageProperties(
                 messageId: messageId, correlationId: correlationId, type: type, contentType: "application/json",
-                appId: "fault-tolerance-tests", timestamp: Date(), headers: ["schema-version": .int(1)])))
+                appId: "fault-tolerance-tests", timestamp: Date(), headers: headers)))
     }
 
     /// Publishes an envelope body (a `JSONValue` object) to the exchange and routing key its event type travels on.

@@ -6,7 +6,7 @@ import TestSupport
 /// connection and order-service's outbox holds a backlog, SIGTERM still ends the process, with
 /// status 0, within the harness's shutdown timeout. Nothing is lost: after the alarm clears and
 /// the service restarts, every event goes out and every saga completes.
-@Suite("Shutdown under broker flow control", .serialized, .timeLimit(.minutes(10)))
+@Suite("Shutdown under broker flow control", .serialized, .timeLimit(.minutes(30)))
 struct FlowControlTests {
     @Test func sigtermDuringAMemoryAlarmWithABacklogExitsZeroAndNothingIsLost() async throws {
         let figures = Figures("flow control")

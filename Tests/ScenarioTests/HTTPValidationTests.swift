@@ -4,7 +4,7 @@ import TestSupport
 
 /// Bad input against the real processes: every answer is a 4xx in the contract's error shape
 /// `{"error": {"code": "snake_case", "message": "..."}}`, never a 500.
-@Suite("HTTP input validation against the running services", .sharedSagaSystem(), .timeLimit(.minutes(5)))
+@Suite("HTTP input validation against the running services", .sharedSagaSystem(), .timeLimit(.minutes(30)))
 struct HTTPValidationTests {
     @Test(arguments: BadRequest.all)
     func badRequestIsAnsweredWithAContractError(_ request: BadRequest) async throws {

@@ -4,7 +4,7 @@ import TestSupport
 
 /// Ids are 1 to 128 bytes of UTF-8 without control characters: every id legal in a body can be
 /// addressed in a path, percent-encoded, on every service, the projection's filters included.
-@Suite("Ids in paths and bodies", .sharedSagaSystem(), .timeLimit(.minutes(5)))
+@Suite("Ids in paths and bodies", .sharedSagaSystem(), .timeLimit(.minutes(30)))
 struct IdentifierTests {
     @Test func aPercentEncodedPathIdIsTheDecodedString() async throws {
         let system = try SagaSystem.requireShared()

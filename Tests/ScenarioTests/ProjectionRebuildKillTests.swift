@@ -5,7 +5,7 @@ import TestSupport
 /// Rebuilds leave nothing behind: the replaced store's connections are closed and its files
 /// deleted, and a kill -9 at any phase of a rebuild ends, after a restart, in a read store
 /// equal to the owning services.
-@Suite("Read side rebuilds leave nothing behind", .serialized, .timeLimit(.minutes(15)))
+@Suite("Read side rebuilds leave nothing behind", .serialized, .timeLimit(.minutes(30)))
 struct ProjectionRebuildKillTests {
     @Test func replacedStoreIsClosedAndItsFilesDeleted() async throws {
         try await withSagaSystem { system in

@@ -5,7 +5,7 @@ import TestSupport
 /// The read side against the real executables and a private broker: catch-up after a crash,
 /// events out of order and twice, a rebuild under load, the saga timeline. Every scenario ends
 /// with the contract's invariants, I7 (the projection agrees with the owning services) included.
-@Suite("Read side end to end", .serialized, .timeLimit(.minutes(10)))
+@Suite("Read side end to end", .serialized, .timeLimit(.minutes(30)))
 struct ProjectionTests {
     // MARK: Catch-up
 

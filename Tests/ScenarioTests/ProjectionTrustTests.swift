@@ -4,7 +4,7 @@ import TestSupport
 
 /// The read side believes a source's feed only: a message on the broker that claims a
 /// position is a notification, checked against the feed, never applied itself.
-@Suite("Read side trusts only the feeds", .serialized, .timeLimit(.minutes(10)))
+@Suite("Read side trusts only the feeds", .serialized, .timeLimit(.minutes(30)))
 struct ProjectionTrustTests {
     @Test func forgedEventAtTheNextPositionChangesNothingAndTheRealEventThereIsApplied() async throws {
         try await withSagaSystem { system in

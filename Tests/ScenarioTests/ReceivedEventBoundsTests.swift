@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import Messaging
 import TestSupport
 
 /// A received event whose ids or numbers break the contract's rules is parked as `malformed` by
 /// the service it reaches, changes nothing, and the service goes on: no input makes a sum overflow
 /// or an id outgrow what the broker and the stores accept.
-@Suite("Received events out of bounds", .serialized, .timeLimit(.minutes(10)))
+@Suite("Received events out of bounds", .serialized, .timeLimit(.minutes(30)))
 struct ReceivedEventBoundsTests {
     @Test func eventsWithOversizedIdsOverflowingQuantitiesOrAWrongTotalAreParkedAndChangeNothing() async throws {
         try await withSagaSystem { system in
@@ -72,6 +73,27 @@ struct ReceivedEventBoundsTests {
             await publisher.close()
             let letter = try await system.waitForDeadLetter(.payment, id: id, "as not a reaction") { $0.reason == "malformed" }
             #expect(letter.error?.contains("does not react to OrderConfirmed") == true, "\(letter)")
+        }
+    }
+
+    /// Known defect: librabbitmq 0.11 cannot decode a header table with an empty name (or one of
+    /// 128 bytes and more), so the consumer's connection fails on the message before it is seen,
+    /// and the broker redelivers it forever. This test fails today and shows the fix when it comes.
+    @Test(.disabled("librabbitmq 0.11 cannot decode a header named \"\": the consumer never sees the message"))
+    func aMessageWithAnEmptyHeaderNameIsParkedAndTheConsumerGoesOn() async throws {
+        try await withSagaSystem { system in
+            try await system.deposit(customerId: "c-1", amount: 10_000)
+            try await system.restock(sku: "SKU-1", quantity: 5)
+            let publisher = try await RawPublisher.connect(to: system)
+            let id = "m-empty-header-\(UUID().uuidString)"
+            // A header table entry whose name is empty: legal on the wire, and not an envelope.
+            try await publisher.publish(
+                exchange: "", routingKey: "payment-service", body: Data("not json".utf8), messageId: id,
+                headers: ["": .string("v"), "schema-version": .int(1)])
+            await publisher.close()
+            try await system.waitForDeadLetter(.payment, id: id, "as malformed") { $0.reason == "malformed" }
+            let orderId = try await system.placeOrder(customerId: "c-1", items: [OrderLine(sku: "SKU-1", quantity: 1, unitPrice: 100)])
+            #expect(try await system.waitForFinalStatus(orderId).status == .confirmed)
         }
     }
 }

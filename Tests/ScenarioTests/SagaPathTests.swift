@@ -3,7 +3,7 @@ import TestSupport
 
 /// The saga end to end, against the four real executables and a private RabbitMQ node.
 /// Each scenario runs in its own `SagaSystem` and ends with the contract's invariant checks.
-@Suite("Saga paths end to end", .serialized, .timeLimit(.minutes(5)))
+@Suite("Saga paths end to end", .serialized, .timeLimit(.minutes(30)))
 struct SagaPathTests {
     @Test func paidAndStockedOrderIsConfirmedWithBalanceDebitedAndStockReserved() async throws {
         try await withSagaSystem { system in

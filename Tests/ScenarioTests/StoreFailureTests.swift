@@ -8,7 +8,7 @@ import TestSupport
 /// once space returns, everything goes on with nothing lost and nothing applied twice. A store
 /// that is read-only when the service starts keeps it from starting until it is writable.
 @Suite(
-    "A store that cannot be written", .serialized, .timeLimit(.minutes(10)),
+    "A store that cannot be written", .serialized, .timeLimit(.minutes(30)),
     .enabled(if: TmpfsMount.isPermitted, "needs root to mount a tmpfs (mount -t tmpfs); skipped"))
 struct StoreFailureTests {
     @Test func aFullDiskIsServiceUnavailableWithBackoffAndEverythingCompletesOnceSpaceReturns() async throws {

@@ -429,7 +429,8 @@ public final class SagaSystem: Sendable {
 // MARK: - Scope helper
 
 /// Only one saga system runs at a time in a test process: each is a broker and four services,
-/// and the machine has two cores. Suites running in parallel queue here.
+/// and the machine has two cores. Suites running in parallel queue here, and a test's time limit
+/// counts its wait: the scenario suites' limits (30 minutes) guard against a hang, nothing more.
 private actor SagaSystemGate {
     static let shared = SagaSystemGate()
     private var busy = false

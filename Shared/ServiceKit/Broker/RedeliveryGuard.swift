@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Messaging
 import Metrics
+import ServiceLifecycle
 import Synchronization
 
 /// A crash-proof attempt count: a message whose handling kills the process is parked after
@@ -30,6 +31,9 @@ public struct RedeliveryGuard: Sendable {
     let logger: Logger
     private let pruning = PruneSchedule()
     private let isolated = Counter(label: "messages_redelivered_total")
+    /// Shared with ``EventConsumer``: a journal row that cannot be committed is a batch that cannot be.
+    private let commitFailures = Counter(label: "consumer_commit_failures_total")
+    private let journalBackoff = Backoff()
 
     /// - Parameter journal: the store that holds the journal (asked for each time, so a store that is replaced is followed).
     public init(journal: @escaping @Sendable () -> AppDatabase, forwarder: FailedMessageForwarder, logger: Logger) {
@@ -73,12 +77,18 @@ public struct RedeliveryGuard: Sendable {
         do {
             journaled = try await journal().write { try $0.journalDeliveryAttempt(messageId: key) }
         } catch {
-            // The store cannot be written: nothing can be handled either; the broker redelivers.
-            logger.error("Could not journal a redelivered message; requeueing it", metadata: ["event.id": "\(key)", "error": "\(error)"])
+            // The store cannot be written: nothing can be handled either. Wait (longer after each
+            // failure in a row), then let the broker redeliver it.
+            commitFailures.increment()
+            let delay = journalBackoff.next()
+            logger.error("Could not journal a redelivered message; requeueing it", metadata: [
+                "event.id": "\(key)", "error": "\(error)", "retry.in": "\(delay)",
+            ])
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
             connection.reject(delivery.deliveryTag, requeue: true)
-            try await Task.sleep(for: .milliseconds(500))
             return
         }
+        journalBackoff.reset()
         // Before this delivery: the failed ones of the retry header, the unjournaled first delivery
         // of this copy (its batch never settled), and the journaled ones that never finished.
         let previous = delivery.attempt + journaled - 1
