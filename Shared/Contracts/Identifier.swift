@@ -10,10 +10,13 @@ public enum Identifier {
         let bytes = value.utf8.count
         if bytes == 0 { return "must not be empty" }
         if bytes > maxBytes { return "must be at most \(maxBytes) bytes of UTF-8, not \(bytes)" }
-        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return "must not contain control characters"
-        }
+        if containsControlCharacters(value) { return "must not contain control characters" }
         return nil
+    }
+
+    /// Whether `value` holds a control character (Unicode category Cc: U+0000–U+001F, U+007F–U+009F).
+    public static func containsControlCharacters(_ value: String) -> Bool {
+        value.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     /// Whether `value` is a valid id.

@@ -41,7 +41,7 @@ struct OrdersController: Sendable {
         let body = try await request.decodeJSON(as: PlaceOrderRequest.self)
         let idempotencyKey = request.header("Idempotency-Key")
         if let idempotencyKey, !(1...200).contains(idempotencyKey.utf8.count)
-            || idempotencyKey.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            || Identifier.containsControlCharacters(idempotencyKey) {
             throw APIError.invalid("Idempotency-Key must be 1 to 200 bytes without control characters.")
         }
         let command = PlaceOrder(orderId: UUID().uuidString.lowercased(), customerId: body.customerId, currency: body.currency, items: body.items)
