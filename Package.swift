@@ -122,6 +122,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Messaging", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "SagaSimulationTests",
+            dependencies: ["Contracts", "Messaging", "TestSupport"]
+        ),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit", "Contracts", "Messaging"]),
     ]
 )
