@@ -161,7 +161,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SagaSimulationTests",
-            dependencies: ["Contracts", "Messaging", "TestSupport"]
+            dependencies: [
+                "OrderApp", "PaymentApp", "InventoryApp", "ProjectionApp",
+                "ServiceKit", "EventStore", "Contracts", "Messaging", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit", "Contracts", "Messaging"]),
     ]

@@ -4,7 +4,7 @@ import Messaging
 import Testing
 
 /// The simulated broker routes and redelivers as RabbitMQ does for the services' topology.
-struct BrokerTests {
+struct SimulatedBrokerTests {
     static func message(_ exchange: String, _ routingKey: String) -> OutgoingMessage {
         OutgoingMessage(exchange: exchange, routingKey: routingKey, body: Array("{}".utf8), properties: MessageProperties(messageId: "m"))
     }
