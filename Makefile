@@ -61,7 +61,7 @@ test: deps ## Build and run every test (the tests start their own brokers)
 	swift build --build-tests
 	swift test --skip-build
 
-simulate: deps ## The saga, simulated: random schedules of the real services in-process, I1-I7 after each (SIM_SCHEDULES=400 SIM_RUN_SEED=1 SIM_SEED=)
+simulate: deps ## The saga, simulated: random schedules of the real services in-process, I1-I7 after each (SIM_SCHEDULES=500 SIM_RUN_SEED=1 SIM_SEED=)
 	swift build --build-tests
 	SIM_SCHEDULES=$(SIM_SCHEDULES) SIM_RUN_SEED=$(SIM_RUN_SEED) SIM_SEED=$(SIM_SEED) swift test --skip-build --filter SagaSimulationTests
 

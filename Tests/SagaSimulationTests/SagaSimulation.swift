@@ -10,6 +10,8 @@ struct ScheduleOutcome {
     /// Invariant violations and unexpected answers after the drain; empty when the schedule passed.
     let failures: [String]
     let log: ScheduleLog
+    /// Deliveries, redeliveries, duplicates, retries, parked messages and crashes, by kind.
+    let tally: [String: Int]
 
     var passed: Bool { failures.isEmpty }
 
@@ -62,7 +64,7 @@ enum SagaSimulation {
         for service in services.values { service.crash(world.broker) }
         projection.crash()
         if failures.isEmpty { try? FileManager.default.removeItem(at: directory) }
-        return ScheduleOutcome(seed: seed, faultySteps: faultySteps, steps: world.log.count, failures: failures, log: world.log)
+        return ScheduleOutcome(seed: seed, faultySteps: faultySteps, steps: world.log.count, failures: failures, log: world.log, tally: world.tally)
     }
 
     /// Every schedule starts from empty stores. Their migrated files are made once per run (in

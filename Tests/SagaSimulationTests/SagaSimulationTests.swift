@@ -5,7 +5,7 @@ import Testing
 /// stores, with a broker that delays, reorders, duplicates and redelivers, and crashes between
 /// any two steps; I1–I7 checked after each drain.
 ///
-/// `SIM_SCHEDULES` (default 400) schedules run from `SIM_RUN_SEED` (default 1); `SIM_SEED` runs
+/// `SIM_SCHEDULES` (default 500) schedules run from `SIM_RUN_SEED` (default 1); `SIM_SEED` runs
 /// one schedule alone and prints it; `SIM_DIRECTORY` is where the SQLite files go (default
 /// `/dev/shm` where it exists, else the temporary directory).
 @Suite(.serialized)
@@ -30,20 +30,24 @@ struct SagaSimulationTests {
             seeds = [seed]
         } else {
             let runSeed = Self.environment["SIM_RUN_SEED"].flatMap(UInt64.init) ?? 1
-            let count = Self.environment["SIM_SCHEDULES"].flatMap(Int.init) ?? 400
+            let count = Self.environment["SIM_SCHEDULES"].flatMap(Int.init) ?? 500
             seeds = (0..<count).map { SplitMix64.scheduleSeed(run: runSeed, index: $0) }
         }
         var steps = 0
         var faultySteps = 0
         var failing: [ScheduleOutcome] = []
+        var tally: [String: Int] = [:]
         for seed in seeds {
             let outcome = try await SagaSimulation.run(seed: seed, in: directory)
             steps += outcome.steps
             faultySteps += outcome.faultySteps
             if !outcome.passed { failing.append(outcome) }
+            tally.merge(outcome.tally, uniquingKeysWith: +)
             if seeds.count == 1 { print(outcome.log.transcript) }
         }
-        print("simulation: \(seeds.count) schedules, \(steps) steps (\(faultySteps) with faults, the rest draining), \(failing.count) failing")
+        let kinds = ["deliveries", "redeliveries", "duplicate", "retried", "parked", "crashes"]
+        print("simulation: \(seeds.count) schedules, \(steps) steps (\(faultySteps) with faults, the rest draining), \(failing.count) failing; "
+            + kinds.map { "\($0) \(tally[$0] ?? 0)" }.joined(separator: ", "))
         for outcome in failing.prefix(3) { Issue.record(Comment(rawValue: outcome.report)) }
         if failing.count > 3 { Issue.record("\(failing.count - 3) more failing seeds: \(failing.dropFirst(3).map { String($0.seed) }.joined(separator: ", "))") }
         if failing.isEmpty { try? FileManager.default.removeItem(at: directory) }

@@ -19,6 +19,8 @@ final class SagaWorld {
     var ledger = SimulationLedger()
     /// Answers no customer should ever get (a 5xx, an unexpected status): failures of the schedule.
     var unexpected: [String] = []
+    /// How often each kind of fault and outcome happened: deliveries, redeliveries, duplicates, retries, parked, crashes.
+    var tally: [String: Int] = [:]
     /// The saga timeout the order-service is configured with.
     let sagaTimeout: TimeInterval
 
@@ -103,9 +105,15 @@ final class SagaWorld {
             let taken = (0..<count).map { _ in broker.deliver(from: name, at: index) }
             let deliveries = taken.map(\.delivery)
             let labels = taken.map { label(of: $0.message, as: $0.delivery) }
+            tally["deliveries", default: 0] += deliveries.count
+            tally["redeliveries", default: 0] += deliveries.filter(\.redelivered).count
             guard let outcomes = try await service.consume(deliveries, broker: broker, crashBeforeCommit: crashBeforeCommit) else {
+                tally["crashes", default: 0] += 1
                 record("deliver \(labels.joined(separator: ", ")) to \(name.rawValue), which CRASHES before committing")
                 return
+            }
+            for outcome in outcomes {
+                for kind in ["duplicate", "retried", "parked"] where outcome.hasPrefix(kind) { tally[kind, default: 0] += 1 }
             }
             record("deliver \(zip(labels, outcomes).map { "\($0) → \($1)" }.joined(separator: ", ")) to \(name.rawValue)")
         case .ack(let name):
@@ -127,6 +135,7 @@ final class SagaWorld {
             record("broker duplicates \(label(of: copy)) in \(name.rawValue)")
         case .crash(let name):
             record("CRASH \(name.rawValue)")
+            tally["crashes", default: 0] += 1
             if name == .projection { projection.crash() } else { service(name).crash(broker) }
         case .restart(let name):
             record("restart \(name.rawValue)")
