@@ -1,7 +1,7 @@
 /// A seeded, deterministic random number generator (SplitMix64): the same seed gives the same
 /// numbers on every machine and every run, so a schedule is reproduced from its seed alone.
 ///
-/// The helpers below do their own arithmetic instead of `Int.random(in:using:)`, whose algorithm
+/// The functions below do their own arithmetic instead of `Int.random(in:using:)`, whose algorithm
 /// the standard library does not promise to keep.
 struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
