@@ -140,6 +140,24 @@ struct IdentifierTests {
         #expect(skus.allSatisfy { sku in projectedProducts.filter { same($0.sku, sku) }.count == 1 })
     }
 
+    /// An `Idempotency-Key` retry is the same request only when its ids are the same bytes: the
+    /// NFD spelling of the customer the first request named in NFC is another request, a `409`.
+    @Test func anIdempotencyKeyReusedWithTheOtherSpellingOfAnIdIsAConflict() async throws {
+        let system = try SagaSystem.requireShared()
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        let key = "idem-\(tag)"
+        let nfc = PlaceOrderRequest(customerId: "caf\u{E9}-idem-\(tag)", items: [OrderLine(sku: "sku-idem-\(tag)", quantity: 1, unitPrice: 100)])
+        var nfd = nfc
+        nfd.customerId = "cafe\u{301}-idem-\(tag)"
+        let first = try await system.orderService.client.post("/orders", json: nfc, headers: ["Idempotency-Key": key])
+        #expect(first.status == 202, "\(first)")
+        let retry = try await system.orderService.client.post("/orders", json: nfc, headers: ["Idempotency-Key": key])
+        #expect(retry.status == 200 && retry.json?["orderId"] == first.json?["orderId"], "\(retry)")
+        let other = try await system.orderService.client.post("/orders", json: nfd, headers: ["Idempotency-Key": key])
+        #expect(other.status == 409, "\(other)")
+        #expect(other.errorCode == "idempotency_key_reused", "\(other)")
+    }
+
     /// `id` percent-encoded byte for byte: every byte but ASCII letters, digits, `-`, `.`, `_`, `~`.
     static func pathSegment(_ id: String) -> String {
         id.utf8.map { byte in

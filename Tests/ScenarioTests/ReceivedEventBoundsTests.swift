@@ -99,6 +99,11 @@ struct ReceivedEventBoundsTests {
             try await publisher.publish(
                 exchange: "", routingKey: "projection-service", body: try Envelope.data(envelope), messageId: envelopeId,
                 type: "OrderConfirmed", correlationId: orderId, headers: ["": .string("v"), "schema-version": .int(1)])
+            // And one straight into a parking queue: the dead-letter keeper stores it all the same.
+            let strayId = "m-parked-empty-header-\(UUID().uuidString)"
+            try await publisher.publish(
+                exchange: "", routingKey: "inventory-service.dead-letters", body: Data("stray".utf8), messageId: strayId,
+                headers: ["": .string("v")])
             await publisher.close()
 
             let letter = try await system.waitForDeadLetter(.payment, id: id, "as malformed") { $0.reason == "malformed" }
@@ -108,6 +113,8 @@ struct ReceivedEventBoundsTests {
             #expect(letter.attempts <= 1, "parked at once, not retried: \(letter)")
             let projected = try await system.waitForDeadLetter(.projection, id: envelopeId, "as malformed") { $0.reason == "malformed" }
             #expect(projected.error?.hasPrefix("undecodable header table: ") == true, "\(projected)")
+            let stray = try await system.waitForDeadLetter(.inventory, id: strayId, "kept by the dead-letter keeper")
+            #expect(stray.error?.hasPrefix("undecodable header table: ") == true, "\(stray)")
 
             // The parked copy lost the empty names, so a replay reaches payment-service whole: it is
             // parked again, now for its body.
