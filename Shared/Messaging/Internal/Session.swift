@@ -11,6 +11,7 @@ final class Session {
     /// Negotiated heartbeat; librabbitmq sends ours and checks the broker's (see `nextEvent`).
     static let heartbeatSeconds: Int32 = 30
 
+    /// The librabbitmq connection; used here and by the content reader (`Session+Content.swift`).
     let state: amqp_connection_state_t
     private var channelOpen = false
     private var connectionOpen = false
@@ -266,7 +267,7 @@ final class Session {
         return result.pointee
     }
 
-    func check(_ reply: amqp_rpc_reply_t) throws(AMQPError) {
+    private func check(_ reply: amqp_rpc_reply_t) throws(AMQPError) {
         guard let error = reply.error else { return }
         acknowledgeClose(error)
         throw error
