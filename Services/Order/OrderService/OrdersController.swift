@@ -25,14 +25,14 @@ struct OrdersController: Sendable {
             let orderId = try context.parameters.id("orderId")
             let order = try await database.load(Order.self, id: orderId, version: try request.versionQuery(), name: "Order \(orderId)")
             guard order.state.exists else { throw APIError.notFound("Order \(orderId) does not exist.") }
-            return JSONResponse(.ok, OrderRepresentation(order))
+            return ConditionalResponse(tag: .version(order.version), JSONResponse(.ok, OrderRepresentation(order)))
         }
         router.post("/orders/:orderId/cancel") { _, context in try await cancel(try context.parameters.id("orderId")) }
         router.get("/orders/:orderId/events") { _, context in
             let orderId = try context.parameters.id("orderId")
             let events = try await database.read { try $0.events(of: Order.aggregateType, id: orderId) }
-            guard !events.isEmpty else { throw APIError.notFound("Order \(orderId) does not exist.") }
-            return try EventListResponse(events: events, includePosition: true)
+            guard let last = events.last else { throw APIError.notFound("Order \(orderId) does not exist.") }
+            return ConditionalResponse(tag: .version(last.metadata.aggregateVersion), try EventListResponse(events: events, includePosition: true))
         }
     }
 
