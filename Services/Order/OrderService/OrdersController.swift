@@ -39,7 +39,7 @@ struct OrdersController: Sendable {
     private func place(_ request: Request) async throws -> JSONResponse<PlacedOrder> {
         var request = request
         let body = try await request.decodeJSON(as: PlaceOrderRequest.self)
-        let idempotencyKey = request.header("Idempotency-Key")
+        let idempotencyKey = try request.utf8Header("Idempotency-Key")
         if let idempotencyKey, !(1...200).contains(idempotencyKey.utf8.count)
             || Identifier.containsControlCharacters(idempotencyKey) {
             throw APIError.invalid("Idempotency-Key must be 1 to 200 bytes without control characters.")
