@@ -12,7 +12,14 @@ struct ReadModelController: Sendable {
 
     struct OrderPage: Codable, Sendable {
         var orders: [OrderView]
+        /// `null` on the last page: the field is always there, as the contract shows it.
         var nextCursor: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(orders, forKey: .orders)
+            try container.encode(nextCursor, forKey: .nextCursor)
+        }
     }
 
     struct CustomerView: Codable, Sendable {
