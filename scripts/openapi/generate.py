@@ -344,13 +344,19 @@ def operations_routes() -> dict:
     }
 
 
+DEAD_LETTER_LINKS = {
+    name: {"operationId": operation_id, "parameters": {"id": "$response.body#/deadLetters/0/id"}}
+    for name, operation_id in [("ReplayFirst", "replayDeadLetter"), ("DeleteFirst", "deleteDeadLetter")]
+}
+
+
 def dead_letter_routes() -> dict:
     tag = "admin"
     return {
         "/admin/dead-letters": {
             "get": operation("listDeadLetters", "The parked messages, filtered and paged", {
-                "200": answer("A page, oldest first. When there is more, `nextCursor` and a `Link: <...>; rel=\"next\"` header name the next page.",
-                              ref("DeadLetterPage"), **link()),
+                "200": {**answer("A page, oldest first. When there is more, `nextCursor` and a `Link: <...>; rel=\"next\"` header name the next page.",
+                                 ref("DeadLetterPage"), **link()), "links": DEAD_LETTER_LINKS},
                 **errors({400: ["invalid_parameter", "invalid_cursor"]}),
             }, tag, admin=True, parameters=DEAD_LETTER_FILTERS + [
                 query("limit", integer(1, 500), "Messages per page (default 50)."),

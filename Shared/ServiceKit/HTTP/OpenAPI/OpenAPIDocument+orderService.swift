@@ -1371,6 +1371,20 @@ extension OpenAPIDocument {
                   "$ref": "#/components/schemas/DeadLetterPage"
                 }
               }
+            },
+            "links": {
+              "ReplayFirst": {
+                "operationId": "replayDeadLetter",
+                "parameters": {
+                  "id": "$response.body#/deadLetters/0/id"
+                }
+              },
+              "DeleteFirst": {
+                "operationId": "deleteDeadLetter",
+                "parameters": {
+                  "id": "$response.body#/deadLetters/0/id"
+                }
+              }
             }
           },
           "400": {
