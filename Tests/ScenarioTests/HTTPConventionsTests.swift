@@ -164,6 +164,18 @@ struct HTTPConventionsTests {
         #expect(try Self.nextLink(end) == nil && end.status == 200, "a short page is the last: \(end.headers)")
     }
 
+    // MARK: Headers
+
+    @Test func idempotencyKeyThatWasNotUTF8IsRefused() async throws {
+        let system = try SagaSystem.requireShared()
+        let body = PlaceOrderRequest(customerId: "c-key-bytes", items: [OrderLine(sku: "SKU-KEY", quantity: 1, unitPrice: 1)])
+        // Bytes that are not UTF-8 reach the route as U+FFFD: the key is refused, not taken as "\u{FFFD}".
+        let response = try await system.orderService.client.post("/orders", json: body, headers: ["Idempotency-Key": "key-\u{FFFD}"])
+        #expect(response.status == 400 && response.errorCode == "invalid_request", "\(response)")
+        let plain = try await system.orderService.client.post("/orders", json: body, headers: ["Idempotency-Key": "key-é"])
+        #expect(plain.status == 202, "a UTF-8 key beyond ASCII is fine: \(plain)")
+    }
+
     // MARK: Helpers
 
     /// The target of `Link: <...>; rel="next"`, nil when there is none.
