@@ -2,7 +2,9 @@
 
 Starts a private RabbitMQ node and the four services with the fuzz stage's harness
 (Tests/Fuzz/fuzzlib/system.py), puts a funded account, a stocked product and an order in (so
-that the documents' examples and the stateful phase reach real resources, not only 404s),
+that the documents' examples and the stateful phase reach real resources, not only 404s) and
+a malformed message in every service's queue (so that there is a parked message to list,
+replay and delete),
 checks that each service serves exactly its docs/openapi/<service>.json, then runs
 schemathesis on every documented operation with valid and invalid inputs, and checks that
 every service is still alive. Prints one line per service and `N passed, N failed`.
@@ -14,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -44,6 +47,32 @@ def put_in_resources(system: SagaSystem) -> None:
     request("POST", f"{payment}/accounts/c-1/deposits", {"amount": 1_000_000})
     request("POST", f"{inventory}/products/SKU-1/restock", {"quantity": 1_000, "name": "Widget"})
     request("POST", f"{order}/orders", {"customerId": "c-1", "currency": "USD", "items": [{"sku": "SKU-1", "quantity": 1, "unitPrice": 100}]})
+
+
+def park_a_message_in_every_service(system: SagaSystem) -> None:
+    """One message each service parks as malformed (a body that is not an envelope), so that the
+    dead-letter operations reach a real parked message, not only 404s."""
+    import pika  # noqa: PLC0415 - only this step talks AMQP
+
+    connection = pika.BlockingConnection(pika.URLParameters(system.broker.amqp_url))
+    try:
+        channel = connection.channel()
+        for name in SERVICES:
+            channel.basic_publish("", name, b"not an envelope", pika.BasicProperties(
+                message_id=f"api-test-{name}", content_type="application/json", delivery_mode=2))
+    finally:
+        connection.close()
+    for name in SERVICES:
+        base_url = system.services[name].base_url
+        deadline = time.monotonic() + 30
+        while True:
+            listing = urllib.request.Request(f"{base_url}/admin/dead-letters", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+            with urllib.request.urlopen(listing, timeout=10) as response:
+                if json.loads(response.read())["total"] > 0:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not park the malformed message within 30 s")
+            time.sleep(0.2)
 
 
 def served_document_problem(name: str, base_url: str) -> str | None:
@@ -86,6 +115,7 @@ def main() -> int:
     try:
         system.start()
         put_in_resources(system)
+        park_a_message_in_every_service(system)
         for name in SERVICES:
             service = system.services[name]
             problem = served_document_problem(name, service.base_url)
