@@ -13,6 +13,8 @@ FUZZ_EXAMPLES ?= 3000
 FUZZ_SEED ?=
 # 1: take .build/debug/<service> as it is (CI: `make test` built it just before).
 FUZZ_SKIP_BUILD ?= 0
+# The same for the console's browser test.
+CONSOLE_SKIP_BUILD ?= 0
 # The compose command: Debian 12 packages docker-compose (v1); `make up COMPOSE="docker compose"`
 # uses the v2 plugin where it is installed.
 COMPOSE ?= docker-compose
@@ -59,6 +61,13 @@ test: deps ## Build and run every test (the tests start their own brokers)
 fuzz: deps ## Bounded fuzzing stage: random HTTP requests and AMQP messages, then drain and invariant checks (FUZZ_EXAMPLES=3000 FUZZ_SEED=)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) FUZZ_SKIP_BUILD=$(FUZZ_SKIP_BUILD) Tests/Fuzz/run.sh
 
+.PHONY: console-test console-assets
+console-test: deps ## The web console in headless Chromium against a private broker and the four services (screenshots: .build-console/artifacts/)
+	CONSOLE_SKIP_BUILD=$(CONSOLE_SKIP_BUILD) Tests/Console/run.sh
+
+console-assets: ## Embed Services/Projection/Console/ in projection-service (after editing the console's files)
+	scripts/embed-console-assets.py
+
 bench-store: ## Event-store benchmark in release (append, load, service memory): docs/BENCHMARKS.md; not part of `test`
 	swift build -c release --product eventstore-benchmark
 	swift build -c release --product inventory-service
@@ -86,7 +95,7 @@ container-test: ## Build the image and run the compose scenario in a local Docke
 
 clean: ## Stop what `run` started, then remove .build and data
 	@if [ -d data/run ]; then scripts/stop-local.sh; fi
-	rm -rf .build .build-fuzz data
+	rm -rf .build .build-fuzz .build-console data
 
 compose-check: ## Validate compose.yaml with docker-compose, if it is installed
 	@if command -v $(firstword $(COMPOSE)) >/dev/null 2>&1; then \

@@ -80,9 +80,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "ProjectionService",
-            dependencies: ["ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ServiceKit", "ConsoleAssets", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Projection/ProjectionService"
         ),
+        // The web console's files, embedded as Swift source by scripts/embed-console-assets.py.
+        .target(name: "ConsoleAssets", path: "Services/Projection/ConsoleAssets"),
 
         // MARK: Benchmarks (run by `make bench-store`, not by the tests)
         .executableTarget(
@@ -122,6 +124,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Messaging", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ConsoleAssetsTests", dependencies: ["ConsoleAssets"]),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit", "Contracts", "Messaging"]),
     ]
 )
