@@ -108,6 +108,18 @@ def test_the_console_loads_from_the_binary_with_status_counts(system, browser, a
     screenshot(browser, artifacts, "01-orders-empty")
 
 
+def test_the_console_is_served_with_a_strict_policy_and_unknown_files_are_404(system):
+    base = system.services["projection-service"].base_url
+    with urllib.request.urlopen(f"{base}/console", timeout=30) as response:
+        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "default-src 'none'" in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    for name in ("nope.js", "..%2FPackage.swift", "%00"):
+        status, body = call(system, "projection-service", "GET", f"/console/{name}")
+        assert status in (400, 404) and "code" in body["error"], (name, status, body)
+
+
 def test_an_order_waits_pending_and_turns_confirmed_in_the_page(system, browser, artifacts):
     assert call(system, "payment-service", "POST", f"/accounts/{quoted(CUSTOMER)}/deposits", {"amount": 100000})[0] in (200, 201)
     assert call(system, "inventory-service", "POST", f"/products/{quoted(SKU)}/restock",

@@ -230,7 +230,7 @@
     const boxes = new Map();
     events.forEach((event, row) => {
       const x = left + lanes.indexOf(event.service) * laneWidth + (laneWidth - boxWidth) / 2;
-      boxes.set(event.eventId, { x, y: top + row * rowHeight, event });
+      boxes.set(event.eventId, { x, y: top + row * rowHeight, row, event });
     });
 
     const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "saga timeline" });
@@ -242,12 +242,11 @@
       root.append(svg("text", { class: "lane-label", x: centre, y: 22, "text-anchor": "middle", text: lane }));
       root.append(svg("line", { class: "lane", x1: centre, y1: 30, x2: centre, y2: height - 5 }));
     });
-    // Arrows first, so that the boxes lie over any arrow that passes behind them.
     for (const { x, y, event } of boxes.values()) {
       const cause = event.causationId ? boxes.get(event.causationId) : undefined;
       if (!cause) continue;
       root.append(svg("path", {
-        class: "arrow", d: arrowPath(cause, { x, y }, boxWidth, boxHeight), "marker-end": "url(#arrowhead)",
+        class: "arrow", d: arrowPath(cause, { x, y }, cause.row, { boxWidth, boxHeight }), "marker-end": "url(#arrowhead)",
         "data-cause": event.causationId, "data-effect": event.eventId,
       }, svg("title", { text: `${cause.event.eventType} caused ${event.eventType}` })));
     }
@@ -262,16 +261,20 @@
     return root;
   }
 
-  /** From the bottom of the cause to the top of the effect; around the side within one lane. */
-  function arrowPath(from, to, boxWidth, boxHeight) {
-    if (from.x === to.x) {
-      const x = from.x + boxWidth, y1 = from.y + boxHeight / 2, y2 = to.y + boxHeight / 2;
-      const bulge = 24 + Math.min(40, (y2 - y1) / 8);
-      return `M ${x} ${y1} C ${x + bulge} ${y1}, ${x + bulge} ${y2}, ${x + 1} ${y2}`;
-    }
-    const x1 = from.x + boxWidth / 2, y1 = from.y + boxHeight, x2 = to.x + boxWidth / 2, y2 = to.y - 1;
-    const middle = (y1 + y2) / 2;
-    return `M ${x1} ${y1} C ${x1} ${middle}, ${x2} ${middle}, ${x2} ${y2}`;
+  /**
+   * From the side of the cause to the side of the effect through the gap beside the cause's lane:
+   * out of the cause, down the gap to the effect's row, across to the effect. Each row holds one
+   * box and the gaps none, so an arrow crosses no other box. Trunks of different causes are
+   * offset in the gap so that they stay apart.
+   */
+  function arrowPath(from, to, row, layout) {
+    const y1 = from.y + layout.boxHeight / 2, y2 = to.y + layout.boxHeight / 2;
+    const rightward = to.x >= from.x;
+    const x1 = rightward ? from.x + layout.boxWidth : from.x;
+    const offset = 8 + (row % 4) * 8;
+    const trunk = rightward ? x1 + offset : x1 - offset;
+    const x2 = rightward && to.x !== from.x ? to.x - 1 : to.x + layout.boxWidth + 1;
+    return `M ${x1} ${y1} H ${trunk} V ${y2} H ${x2}`;
   }
 
   function truncate(text, length) {
