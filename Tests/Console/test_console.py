@@ -282,13 +282,24 @@ def test_lags_and_throughput_show_every_source(system, browser, artifacts):
     sources = ["inventory-service", "order-service", "payment-service"]
     until(browser, lambda b: [row.get_attribute("data-source") for row in b.find_elements(By.CSS_SELECTOR, "#lags-table tbody tr")]
           == sources, "the lag table never listed the three sources")
-    # The system is quiet now: the lag drains to zero and the throughput is measured (a number, not "…").
-    until(browser, lambda b: all(cell.text == "0" for cell in b.find_elements(By.CSS_SELECTOR, "[data-lag]")),
+
+    def throughput(b, source: str) -> float:
+        text = texts(b, f'#lags-table tr[data-source="{source}"] td')[5]
+        return float(text) if text.replace(".", "").isdigit() else 0.0
+
+    # Orders keep coming until the page measures a throughput for order-service.
+    def busy(b):
+        status, _ = call(system, "order-service", "POST", "/orders", {
+            "customerId": CUSTOMER, "currency": "USD", "items": [{"sku": SKU, "quantity": 1, "unitPrice": 100}],
+        })
+        assert status == 202
+        return throughput(b, "order-service") > 0
+    until(browser, busy, "the page never showed a throughput for order-service while orders came in")
+    screenshot(browser, artifacts, "09-lags-busy")
+    # Quiet again: every lag drains to zero in the page.
+    until(browser, lambda b: [text for text in texts(b, "[data-lag]")] == ["0", "0", "0"],
           "the lag never showed 0 for every source")
-    until(browser, lambda b: all(row.find_elements(By.TAG_NAME, "td")[5].text.replace(".", "").isdigit()
-                                 for row in b.find_elements(By.CSS_SELECTOR, "#lags-table tbody tr")),
-          "the throughput was never computed")
-    screenshot(browser, artifacts, "09-lags")
+    screenshot(browser, artifacts, "10-lags-quiet")
 
 
 def test_the_page_logged_no_error(browser):
