@@ -73,12 +73,18 @@ struct SourceAdminProxy: Sendable {
         do {
             (data, response) = try await URLSession.shared.data(for: outgoing)
         } catch {
+            context.logger.warning("Source did not answer a forwarded dead-letter request", metadata: [
+                "proxy.source": "\(service.rawValue)", "http.method": "\(method.rawValue)", "error": "\(error.localizedDescription)",
+            ])
             throw APIError(.badGateway, code: "source_unavailable", message:
                 "\(service.rawValue) did not answer \(method.rawValue) \(url.path): \(error.localizedDescription)")
         }
         guard let http = response as? HTTPURLResponse else {
             throw APIError(.badGateway, code: "source_unavailable", message: "\(service.rawValue) gave no HTTP answer.")
         }
+        context.logger.debug("Forwarded a dead-letter request", metadata: [
+            "proxy.source": "\(service.rawValue)", "http.method": "\(method.rawValue)", "http.status": "\(http.statusCode)",
+        ])
         var headers = HTTPFields()
         headers[.contentType] = http.value(forHTTPHeaderField: "Content-Type") ?? "application/json"
         return Response(status: HTTPResponse.Status(code: http.statusCode), headers: headers,
