@@ -101,10 +101,21 @@ struct SourceAdminProxy: Sendable {
         return URL(string: root + "/admin/dead-letters" + path + (pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&")))
     }
 
-    /// `value` as one path segment or query value: every byte but the unreserved ones percent-encoded.
+    /// `value` as one path segment or query value: every byte of its UTF-8 but the unreserved
+    /// ones percent-encoded, byte for byte (an id is its bytes: a leading U+FEFF stays).
     static func percentEncoded(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        let hex = Array("0123456789ABCDEF".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(value.utf8.count * 3)
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                bytes.append(byte)
+            default:
+                bytes += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
-
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 }
