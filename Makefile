@@ -13,6 +13,8 @@ FUZZ_EXAMPLES ?= 3000
 FUZZ_SEED ?=
 # 1: take .build/debug/<service> as it is (CI: `make test` built it just before).
 FUZZ_SKIP_BUILD ?= 0
+# The same for the console's browser test.
+CONSOLE_SKIP_BUILD ?= 0
 # The saga simulation (`simulate`, also part of `test`): how many random schedules, from which
 # run seed; SIM_SEED re-runs one schedule alone and prints it (docs/SIMULATION.md).
 SIM_SCHEDULES ?=
@@ -76,6 +78,13 @@ fuzz: deps ## Bounded fuzzing stage: random HTTP requests and AMQP messages, the
 api-test: deps ## schemathesis against each running service's /openapi.json: every operation, valid and invalid inputs (API_EXAMPLES=30 API_SEED=1)
 	API_EXAMPLES=$(API_EXAMPLES) API_SEED=$(API_SEED) API_SKIP_BUILD=$(API_SKIP_BUILD) Tests/API/run.sh
 
+.PHONY: console-test console-assets
+console-test: deps ## The web console in headless Chromium against a private broker and the four services (screenshots: .build-console/artifacts/)
+	CONSOLE_SKIP_BUILD=$(CONSOLE_SKIP_BUILD) Tests/Console/run.sh
+
+console-assets: ## Embed Services/Projection/Console/ in projection-service (after editing the console's files)
+	scripts/embed-console-assets.py
+
 bench-store: ## Event-store benchmark in release (append, load, service memory): docs/BENCHMARKS.md; not part of `test`
 	swift build -c release --product eventstore-benchmark
 	swift build -c release --product inventory-service
@@ -103,7 +112,7 @@ container-test: ## Build the image and run the compose scenario in a local Docke
 
 clean: ## Stop what `run` started, then remove .build and data
 	@if [ -d data/run ]; then scripts/stop-local.sh; fi
-	rm -rf .build .build-fuzz .build-api data
+	rm -rf .build .build-fuzz .build-api .build-console data
 
 compose-check: ## Validate compose.yaml with docker-compose, if it is installed
 	@if command -v $(firstword $(COMPOSE)) >/dev/null 2>&1; then \

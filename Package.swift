@@ -83,10 +83,12 @@ let package = Package(
         .executableTarget(name: "InventoryService", dependencies: ["InventoryApp", "ServiceKit"], path: "Services/Inventory/InventoryService"),
         .target(
             name: "ProjectionApp",
-            dependencies: ["ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ServiceKit", "ConsoleAssets", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Projection/ProjectionApp"
         ),
         .executableTarget(name: "ProjectionService", dependencies: ["ProjectionApp", "ServiceKit"], path: "Services/Projection/ProjectionService"),
+        // The web console's files, embedded as Swift source by scripts/embed-console-assets.py.
+        .target(name: "ConsoleAssets", path: "Services/Projection/ConsoleAssets"),
 
         // MARK: Benchmarks (run by `make bench-store`, not by the tests)
         .executableTarget(
@@ -131,6 +133,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Messaging", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ConsoleAssetsTests", dependencies: ["ConsoleAssets"]),
         .testTarget(
             name: "OrderAppTests",
             dependencies: [

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Shared by the test stages that drive the running system from Python (`make fuzz`:
-# Tests/Fuzz/run.sh, `make api-test`: Tests/API/run.sh): a virtualenv with pinned requirements,
+# Tests/Fuzz/run.sh, `make api-test`: Tests/API/run.sh, `make console-test`: Tests/Console/run.sh): a virtualenv with pinned requirements,
 # the four debug executables, and a fresh run directory whose leftovers are stopped on any exit.
 # Source it after setting ROOT (the repository) and defining `say`.
 
