@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Traces: OTLP over HTTP only (no gRPC stack to build).
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.3.0"),
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // MARK: Shared kernel
@@ -53,8 +56,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Shared/ServiceKit"
+        ),
+        // Installs the OTLP trace exporter; called once by each service's executable.
+        .target(
+            name: "Telemetry",
+            dependencies: ["ServiceKit", .product(name: "OTel", package: "swift-otel")],
+            path: "Shared/Telemetry"
         ),
 
         // MARK: Domains (pure)
@@ -65,22 +75,22 @@ let package = Package(
         // MARK: Services
         .executableTarget(
             name: "OrderService",
-            dependencies: ["OrderDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["OrderDomain", "ServiceKit", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Order/OrderService"
         ),
         .executableTarget(
             name: "PaymentService",
-            dependencies: ["PaymentDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["PaymentDomain", "ServiceKit", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Payment/PaymentService"
         ),
         .executableTarget(
             name: "InventoryService",
-            dependencies: ["InventoryDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["InventoryDomain", "ServiceKit", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Inventory/InventoryService"
         ),
         .executableTarget(
             name: "ProjectionService",
-            dependencies: ["ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ServiceKit", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Projection/ProjectionService"
         ),
 
@@ -121,7 +131,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Messaging", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "ScenarioTests",
+            dependencies: [
+                "TestSupport", "Messaging", .product(name: "Logging", package: "swift-log"),
+                // The OTLP receiver of the trace test.
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit", "Contracts", "Messaging"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging"]),
     ]
 )

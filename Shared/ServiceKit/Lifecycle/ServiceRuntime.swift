@@ -7,6 +7,7 @@ import Messaging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import Tracing
 
 /// The parts every service is built from: configuration, logging, metrics, its store, and its
 /// broker connections (one publishing with confirms, one consuming).
@@ -20,6 +21,15 @@ public struct ServiceRuntime: Sendable {
     public let consuming: ManagedConnection
     public let retryPolicy: RetryPolicy
     public let amqpURL: AMQPURL
+    /// The trace exporter's background work (batching, export, flush on shutdown), when the
+    /// executable bootstrapped tracing; it runs first and stops last, after the last span ended.
+    public var telemetry: (any Service)?
+
+    /// The spans of the broker hops, or `nil` when tracing is off (no spans, no cost).
+    public var messageTracing: MessageTracing? {
+        guard configuration.tracing != nil else { return nil }
+        return MessageTracing(tracer: InstrumentationSystem.tracer, service: configuration.service)
+    }
 
     /// Reads the configuration (exiting with a one-line reason when it is invalid), installs
     /// logging and metrics, opens the store and prepares the broker connections.
@@ -34,7 +44,10 @@ public struct ServiceRuntime: Sendable {
         }
         LoggingSystem.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
         let metrics = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
+        var metricsFactory = PrometheusMetricsFactory(registry: metrics)
+        // A saga takes milliseconds when all is well and up to its deadline (30 s by default) when not.
+        metricsFactory.durationHistogramBuckets[SagaMetrics.durationLabel] = SagaMetrics.durationBuckets
+        MetricsSystem.bootstrap(metricsFactory)
         var logger = Logger(label: service.rawValue)
         logger.logLevel = configuration.logLevel
         let database: AppDatabase
@@ -75,10 +88,21 @@ public struct ServiceRuntime: Sendable {
     /// and, for a service with an event store, `/events`.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: RequestIDMiddleware())
+        if configuration.tracing != nil {
+            router.add(middleware: TracingMiddleware(recordingHeaders: [RequestIDMiddleware<BasicRequestContext>.headerName]))
+            router.add(middleware: TraceContextMiddleware())
+        }
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: MetricsMiddleware())
         let runtime = self
-        OperationsController(registry: metrics, notReadyReason: { runtime.notReadyReason }).register(on: router)
+        let gauges = AlertGauges(
+            database: database, consuming: consuming, queue: configuration.service.queue,
+            hasOutbox: configuration.service.exchange != nil
+        )
+        OperationsController(
+            registry: metrics, notReadyReason: { runtime.notReadyReason }, beforeScrape: { await gauges.refresh() }
+        ).register(on: router)
         if configuration.service.exchange != nil { EventFeedController(database: database).register(on: router) }
         let admin = router.group("admin").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
         let deadLetters = DeadLetterQueue(
@@ -94,7 +118,8 @@ public struct ServiceRuntime: Sendable {
     /// the consumer finishes its batch, the relay its publish, and the connections close last.
     public func run(router: Router<BasicRequestContext>, handler: any EventHandler, extraServices: [any Service] = []) async throws {
         let consumer = EventConsumer(
-            database: database, consuming: consuming, publishing: publishing, retryPolicy: retryPolicy, handler: handler, logger: logger
+            database: database, consuming: consuming, publishing: publishing, retryPolicy: retryPolicy, handler: handler,
+            tracing: messageTracing, logger: logger
         )
         try await run(router: router, consumer: consumer, extraServices: extraServices)
     }
@@ -103,8 +128,12 @@ public struct ServiceRuntime: Sendable {
     /// service's queue instead of the standard ``EventConsumer``.
     public func run(router: Router<BasicRequestContext>, consumer: any Service, extraServices: [any Service] = []) async throws {
         var services: [any Service] = [publishing, consuming, StoreProbe(database: database, logger: logger)]
+        if let telemetry { services.insert(telemetry, at: 0) }
         if let exchange = configuration.service.exchange {
-            services.append(OutboxRelay(database: database, connection: publishing, service: configuration.service, exchange: exchange, logger: logger))
+            services.append(OutboxRelay(
+                database: database, connection: publishing, service: configuration.service, exchange: exchange,
+                tracing: messageTracing, logger: logger
+            ))
         }
         services.append(consumer)
         let keeper = DeadLetterKeeper(
