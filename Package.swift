@@ -137,6 +137,7 @@ let package = Package(
                 "TestSupport", "Messaging", .product(name: "Logging", package: "swift-log"),
                 // The OTLP receiver of the trace test.
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit", "Contracts", "Messaging"]),

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// One span as an OTLP/HTTP export carried it.
@@ -36,11 +38,13 @@ struct ReceivedSpan: Sendable, CustomStringConvertible {
 final class OTLPReceiver: Sendable {
     private let received = Mutex<[ReceivedSpan]>([])
     private let requests = Mutex(0)
+    private let group: ServiceGroup
     private let server: Task<Void, any Error>
     /// `http://127.0.0.1:<port>`, for `OTEL_EXPORTER_OTLP_ENDPOINT`.
     let endpoint: String
 
-    private init(server: Task<Void, any Error>, endpoint: String) {
+    private init(group: ServiceGroup, server: Task<Void, any Error>, endpoint: String) {
+        self.group = group
         self.server = server
         self.endpoint = endpoint
     }
@@ -61,28 +65,32 @@ final class OTLPReceiver: Sendable {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "{}")))
         }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "otlp-receiver")
+        logger.logLevel = .warning
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "otlp-receiver"),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()
-            }
+            },
+            logger: logger
         )
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let server = Task { try await group.run() }
         var port = 0
         for await value in ports { port = value }
         guard port > 0 else {
             server.cancel()
             throw OTLPError("the OTLP receiver did not start")
         }
-        let receiver = OTLPReceiver(server: server, endpoint: "http://127.0.0.1:\(port)")
+        let receiver = OTLPReceiver(group: group, server: server, endpoint: "http://127.0.0.1:\(port)")
         box.receiver = receiver
         return receiver
     }
 
     func stop() async {
-        server.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await server.value
     }
 

@@ -51,6 +51,8 @@ struct TraceExportTests {
                 let root = try #require(saga.root, "the POST /orders span")
                 #expect(root.parentSpanId == nil, "POST /orders starts the trace: \(root)")
                 #expect(root.attributes["http.request.method"] == "POST")
+                #expect(root.attributes["http.response.header.x_request_id"].flatMap(UUID.init(uuidString:)) != nil,
+                        "the request's span records its generated X-Request-Id: \(root.attributes)")
                 #expect(Set(saga.spans.map(\.traceId)) == [root.traceId], "one trace id:\n\(saga.tree())")
                 for span in saga.spans where span.spanId != root.spanId {
                     #expect(saga.parent(of: span) != nil, "the parent of \(span) was exported:\n\(saga.tree())")

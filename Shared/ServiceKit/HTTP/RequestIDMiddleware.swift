@@ -5,7 +5,7 @@ import Logging
 /// Gives every request an id: the client's `X-Request-Id` when it is a sane token, else a new
 /// one. The id is echoed in the response's `X-Request-Id`, set on the request's logger and bound
 /// for the whole request (``RequestID/current``), so every log line of it carries `request.id`,
-/// errors included. Runs first, outside ``ErrorMiddleware``, so error answers carry it too.
+/// errors included. Runs outside ``ErrorMiddleware``, so error answers carry it too.
 public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 

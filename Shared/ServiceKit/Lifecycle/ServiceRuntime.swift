@@ -88,11 +88,12 @@ public struct ServiceRuntime: Sendable {
     /// and, for a service with an event store, `/events`.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: RequestIDMiddleware())
         if configuration.tracing != nil {
+            // Outermost, so the request's span records the X-Request-Id of the answer.
             router.add(middleware: TracingMiddleware(recordingHeaders: [RequestIDMiddleware<BasicRequestContext>.headerName]))
             router.add(middleware: TraceContextMiddleware())
         }
+        router.add(middleware: RequestIDMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: MetricsMiddleware())
         let runtime = self
