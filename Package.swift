@@ -72,27 +72,34 @@ let package = Package(
         .target(name: "PaymentDomain", dependencies: ["EventSourcing", "Contracts"], path: "Services/Payment/PaymentDomain"),
         .target(name: "InventoryDomain", dependencies: ["EventSourcing", "Contracts"], path: "Services/Inventory/InventoryDomain"),
 
-        // MARK: Services
-        .executableTarget(
-            name: "OrderService",
-            dependencies: ["OrderDomain", "ServiceKit", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Services/Order/OrderService"
+        // MARK: Services (a library with the whole service, and a tiny executable that runs it)
+        .target(
+            name: "OrderApp",
+            dependencies: ["OrderDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Services/Order/OrderApp"
         ),
-        .executableTarget(
-            name: "PaymentService",
-            dependencies: ["PaymentDomain", "ServiceKit", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Services/Payment/PaymentService"
+        .executableTarget(name: "OrderService", dependencies: ["OrderApp", "ServiceKit", "Telemetry"], path: "Services/Order/OrderService"),
+        .target(
+            name: "PaymentApp",
+            dependencies: ["PaymentDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Services/Payment/PaymentApp"
         ),
-        .executableTarget(
-            name: "InventoryService",
-            dependencies: ["InventoryDomain", "ServiceKit", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Services/Inventory/InventoryService"
+        .executableTarget(name: "PaymentService", dependencies: ["PaymentApp", "ServiceKit", "Telemetry"], path: "Services/Payment/PaymentService"),
+        .target(
+            name: "InventoryApp",
+            dependencies: ["InventoryDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Services/Inventory/InventoryApp"
         ),
-        .executableTarget(
-            name: "ProjectionService",
-            dependencies: ["ServiceKit", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Services/Projection/ProjectionService"
+        .executableTarget(name: "InventoryService", dependencies: ["InventoryApp", "ServiceKit", "Telemetry"], path: "Services/Inventory/InventoryService"),
+        .target(
+            name: "ProjectionApp",
+            dependencies: [
+                "ServiceKit", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Services/Projection/ProjectionApp"
         ),
+        .executableTarget(name: "ProjectionService", dependencies: ["ProjectionApp", "ServiceKit", "Telemetry"], path: "Services/Projection/ProjectionService"),
 
         // MARK: Benchmarks (run by `make bench-store`, not by the tests)
         .executableTarget(
@@ -112,6 +119,11 @@ let package = Package(
             name: "TestSupport",
             dependencies: [.product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
+        ),
+        .target(
+            name: "AppTestSupport",
+            dependencies: ["ServiceKit", "Contracts"],
+            path: "Tests/AppTestSupport"
         ),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
         .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain"]),
@@ -138,6 +150,34 @@ let package = Package(
                 // The OTLP receiver of the trace test.
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "OrderAppTests",
+            dependencies: [
+                "OrderApp", "AppTestSupport", "ServiceKit", "Contracts", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "PaymentAppTests",
+            dependencies: [
+                "PaymentApp", "AppTestSupport", "ServiceKit", "Contracts", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "InventoryAppTests",
+            dependencies: [
+                "InventoryApp", "AppTestSupport", "ServiceKit", "Contracts", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "ProjectionAppTests",
+            dependencies: [
+                "ProjectionApp", "AppTestSupport", "ServiceKit", "Contracts", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit", "Contracts", "Messaging"]),

@@ -10,11 +10,15 @@ public enum Telemetry {
     /// background work (batching, export, the flush at shutdown) to run with the service; `nil`
     /// when tracing is off, and then nothing is installed and nothing runs.
     ///
-    /// Call once, from the executable, before the router is built. Logs and metrics stay as they
-    /// are (standard error and `/metrics`). An exporter that cannot be built stops the process
-    /// with a one-line reason, like any invalid configuration.
-    public static func bootstrapTracing(_ configuration: ServiceConfiguration, logger: Logger) -> (any Service)? {
+    /// Call once, from the executable, after ``ServiceExecutable/configure(_:)`` (logging is
+    /// installed) and before the application is built; run what it returns with the application
+    /// (`runUntilTerminated(telemetry:)`). Logs and metrics stay as they are (standard error and
+    /// `/metrics`). An exporter that cannot be built stops the process with a one-line reason,
+    /// like any invalid configuration.
+    public static func bootstrapTracing(_ configuration: ServiceConfiguration) -> (any Service)? {
         guard let tracing = configuration.tracing else { return nil }
+        var logger = Logger(label: configuration.service.rawValue)
+        logger.logLevel = configuration.logLevel
         var otel = OTel.Configuration.default
         otel.serviceName = tracing.serviceName
         otel.logs.enabled = false

@@ -1,11 +1,14 @@
+import InventoryApp
 import ServiceKit
 import Telemetry
 
+/// The inventory-service executable: reads its configuration from the environment and runs until SIGTERM or SIGINT.
 @main
 struct App {
     static func main() async throws {
-        var runtime = ServiceRuntime.start(.inventory)
-        runtime.telemetry = Telemetry.bootstrapTracing(runtime.configuration, logger: runtime.logger)
-        try await runtime.run(router: buildRouter(runtime), handler: InventoryEventHandler())
+        let configuration = ServiceExecutable.configure(.inventory)
+        let telemetry = Telemetry.bootstrapTracing(configuration)
+        let app = try await ServiceExecutable.built { try await buildApplication(configuration: configuration) }
+        try await app.runUntilTerminated(telemetry: telemetry)
     }
 }

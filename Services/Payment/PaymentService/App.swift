@@ -1,11 +1,14 @@
+import PaymentApp
 import ServiceKit
 import Telemetry
 
+/// The payment-service executable: reads its configuration from the environment and runs until SIGTERM or SIGINT.
 @main
 struct App {
     static func main() async throws {
-        var runtime = ServiceRuntime.start(.payment)
-        runtime.telemetry = Telemetry.bootstrapTracing(runtime.configuration, logger: runtime.logger)
-        try await runtime.run(router: buildRouter(runtime), handler: PaymentEventHandler())
+        let configuration = ServiceExecutable.configure(.payment)
+        let telemetry = Telemetry.bootstrapTracing(configuration)
+        let app = try await ServiceExecutable.built { try await buildApplication(configuration: configuration) }
+        try await app.runUntilTerminated(telemetry: telemetry)
     }
 }

@@ -1,16 +1,14 @@
+import ProjectionApp
 import ServiceKit
 import Telemetry
 
+/// The projection-service executable: reads its configuration from the environment and runs until SIGTERM or SIGINT.
 @main
 struct App {
     static func main() async throws {
-        var runtime = ServiceRuntime.start(.projection, migrations: ReadModelSchema.migrations)
-        runtime.telemetry = Telemetry.bootstrapTracing(runtime.configuration, logger: runtime.logger)
-        let projection = await Projection.assemble(runtime)
-        try await runtime.run(
-            router: buildRouter(runtime, projection: projection),
-            consumer: projection.consumer,
-            extraServices: [projection.catchUp, projection.rebuilder]
-        )
+        let configuration = ServiceExecutable.configure(.projection)
+        let telemetry = Telemetry.bootstrapTracing(configuration)
+        let app = try await ServiceExecutable.built { try await buildApplication(configuration: configuration) }
+        try await app.runUntilTerminated(telemetry: telemetry)
     }
 }
