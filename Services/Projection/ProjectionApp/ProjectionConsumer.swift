@@ -87,7 +87,7 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
             verdicts = plan.claims.map { claim in
                 let applied = before[claim.source] ?? 0
                 let reading = readings[claim.source] ?? SourceReading(after: applied)
-                return reading.verdict(for: claim, applied: applied, known: known[claim.eventId] == claim.source)
+                return reading.verdict(for: claim, applied: applied, known: known[IdentifierKey(claim.eventId)] == claim.source)
             }
         } catch is CancellationError {
             spans.endAll(failure: "cancelled; requeued")
@@ -103,12 +103,12 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
         }
         var followUps = plan.malformed.map { FailedMessageForwarder.Failure(delivery: $0.0, reason: $0.1, malformed: true) }
         for (delivery, reason) in plan.malformed { spans.end(delivery, failure: reason) }
-        var counted: Set<String> = []
+        var counted: Set<IdentifierKey> = []
         for (claim, verdict) in zip(plan.claims, verdicts) {
             spans.end(claim.delivery, verdict)
             switch verdict {
             case .applied:
-                if counted.insert(claim.eventId).inserted { handled.increment() } else { duplicates.increment() }
+                if counted.insert(IdentifierKey(claim.eventId)).inserted { handled.increment() } else { duplicates.increment() }
             case .duplicate:
                 duplicates.increment()
             case .deferred:
