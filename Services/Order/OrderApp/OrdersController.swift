@@ -81,6 +81,8 @@ struct OrdersController: Sendable {
         // or the saga, may cancel it between a first read and the write: then this request changed
         // nothing, and cancelling a cancelled order is 200.
         let cancelledHere = DecisionFlag()
+        // Whether this request's decision ended the saga (the order was pending), for saga_duration_seconds.
+        let endedSaga = DecisionFlag()
         // One clock reading per decision: the event's time and the order's `updatedAt` are the same instant.
         let now = Date()
         let after = try await database.execute(
@@ -88,8 +90,10 @@ struct OrdersController: Sendable {
         ) { order in
             let events = try decided { try order.cancel(reason: .customerRequest, now: now) }
             cancelledHere.set(!events.isEmpty)
+            endedSaga.set(SagaEnds.outcome(of: order, after: events) != nil)
             return events
         }
+        if endedSaga.isSet { SagaMetrics.recordEnd(.cancelled, placedAt: after.state.createdAt, endedAt: now) }
         return JSONResponse(cancelledHere.isSet ? .accepted : .ok, OrderRepresentation(after))
     }
 
