@@ -660,7 +660,7 @@ def document(service: str) -> dict:
         "components": {
             "schemas": all_schemas,
             "headers": {
-                "X-Request-Id": {"description": "The request's id, also in the logs of that request.", "required": False,
+                "X-Request-Id": {"description": "The request's id, also in the logs of that request.", "required": True,
                                  "schema": {"type": "string"}},
                 "ETag": {"description": "The strong validator of the representation; send it back in `If-None-Match`.", "required": True,
                          "schema": {"type": "string", "pattern": "^\"[\\u0021\\u0023-\\u007E]*\"$"}},

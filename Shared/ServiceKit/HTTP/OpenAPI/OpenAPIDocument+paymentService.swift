@@ -2858,7 +2858,7 @@ extension OpenAPIDocument {
     "headers": {
       "X-Request-Id": {
         "description": "The request's id, also in the logs of that request.",
-        "required": false,
+        "required": true,
         "schema": {
           "type": "string"
         }
