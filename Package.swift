@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: Shared kernel
@@ -45,9 +46,19 @@ let package = Package(
             path: "Shared/EventStore"
         ),
         .target(
-            name: "ServiceKit",
+            name: "Delivery",
             dependencies: [
                 "Contracts", "EventStore", "Messaging",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Shared/Delivery"
+        ),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "Contracts", "EventStore", "Messaging", "Delivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -65,25 +76,25 @@ let package = Package(
         // MARK: Services (a library with the whole service, and a tiny executable that runs it)
         .target(
             name: "OrderApp",
-            dependencies: ["OrderDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["OrderDomain", "Delivery", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Order/OrderApp"
         ),
         .executableTarget(name: "OrderService", dependencies: ["OrderApp", "ServiceKit"], path: "Services/Order/OrderService"),
         .target(
             name: "PaymentApp",
-            dependencies: ["PaymentDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["PaymentDomain", "Delivery", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Payment/PaymentApp"
         ),
         .executableTarget(name: "PaymentService", dependencies: ["PaymentApp", "ServiceKit"], path: "Services/Payment/PaymentService"),
         .target(
             name: "InventoryApp",
-            dependencies: ["InventoryDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["InventoryDomain", "Delivery", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Inventory/InventoryApp"
         ),
         .executableTarget(name: "InventoryService", dependencies: ["InventoryApp", "ServiceKit"], path: "Services/Inventory/InventoryService"),
         .target(
             name: "ProjectionApp",
-            dependencies: ["ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Delivery", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Projection/ProjectionApp"
         ),
         .executableTarget(name: "ProjectionService", dependencies: ["ProjectionApp", "ServiceKit"], path: "Services/Projection/ProjectionService"),
@@ -126,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "MessagingTests",
             dependencies: [
-                "Messaging", "TestSupport", "ServiceKit", "EventStore", "Contracts",
+                "Messaging", "TestSupport", "Delivery", "ServiceKit", "EventStore", "Contracts",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -134,7 +145,8 @@ let package = Package(
         .testTarget(
             name: "OrderAppTests",
             dependencies: [
-                "OrderApp", "AppTestSupport", "ServiceKit", "Contracts", .product(name: "Hummingbird", package: "hummingbird"),
+                "OrderApp", "OrderDomain", "AppTestSupport", "Delivery", "EventSourcing", "EventStore", "ServiceKit", "Contracts",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -159,6 +171,9 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit", "Contracts", "Messaging"]),
+        .testTarget(
+            name: "DeploymentTests",
+            dependencies: ["Delivery", "ServiceKit", "Contracts", "Messaging", .product(name: "Yams", package: "Yams")]
+        ),
     ]
 )

@@ -6,22 +6,13 @@ import Messaging
 import Metrics
 import ServiceLifecycle
 
-/// What a service does with one event from its queue.
-public protocol EventHandler: Sendable {
-    /// Applies `envelope` inside `transaction`, which also records the event id in the inbox:
-    /// the effects and the record commit together, so a redelivered duplicate changes nothing.
-    /// - Throws: when the event cannot be handled; its effects are then rolled back and the
-    ///   message is retried later or, after the last attempt, parked.
-    func handle(_ envelope: EventEnvelope, in transaction: StoreTransaction) throws
-}
-
 /// Consumes the service's queue in batches: every message of a batch is handled in one SQLite
 /// transaction (each in its own savepoint), then the batch is acked. A message that fails is
 /// republished to a delay queue or parked (``FailedMessageForwarder``) and only then acked, so
 /// nothing is lost and one bad message never blocks the others. A redelivered message (its process
 /// died with it in hand) is handled on its own and counted across restarts (``RedeliveryGuard``).
 public struct EventConsumer: Service {
-    let database: AppDatabase
+    let database: EventStoreDatabase
     let consuming: ManagedConnection
     let retryPolicy: RetryPolicy
     let forwarder: FailedMessageForwarder
@@ -36,7 +27,7 @@ public struct EventConsumer: Service {
     private let commitFailures = Counter(label: "consumer_commit_failures_total")
 
     public init(
-        database: AppDatabase, consuming: ManagedConnection, publishing: ManagedConnection, retryPolicy: RetryPolicy,
+        database: EventStoreDatabase, consuming: ManagedConnection, publishing: ManagedConnection, retryPolicy: RetryPolicy,
         handler: any EventHandler, prefetch: UInt16 = 128, logger: Logger
     ) {
         self.database = database
@@ -55,18 +46,13 @@ public struct EventConsumer: Service {
         }
     }
 
-    private enum Outcome: Sendable {
-        case handled, duplicate
-        case failed(reason: String, malformed: Bool)
-    }
-
     /// Handles a batch in one transaction, then acks what was handled and sends on what failed.
     private func process(_ batch: [Delivery], on connection: AMQPConnection) async throws {
         let handler = handler
-        let outcomes: [Outcome]
+        let outcomes: [ReactionOutcome]
         do {
             outcomes = try await database.write { transaction in
-                try batch.map { delivery in try Self.handle(delivery, with: handler, in: transaction) }
+                try batch.map { delivery in try handler.apply(body: delivery.body, in: transaction) }
             }
             commitBackoff.reset()
         } catch {
@@ -102,31 +88,5 @@ public struct EventConsumer: Service {
             connection.ack(delivery.deliveryTag)
         }
         await forwarder.forward(failures, acking: connection)
-    }
-
-    /// - Throws: only when the store itself failed (disk full, read-only, I/O): the whole batch
-    ///   is then rolled back and redelivered, instead of the message being retried or parked.
-    private static func handle(_ delivery: Delivery, with handler: any EventHandler, in transaction: StoreTransaction) throws -> Outcome {
-        let envelope: EventEnvelope
-        do {
-            envelope = try EventEnvelope(body: delivery.body)
-        } catch {
-            return .failed(reason: "\(error)", malformed: true)
-        }
-        let eventId = envelope.metadata.eventId
-        do {
-            if try transaction.hasHandled(eventId: eventId) { return .duplicate }
-            try transaction.savepoint {
-                try handler.handle(envelope, in: transaction)
-                try transaction.recordHandled(eventId: eventId)
-            }
-            return .handled
-        } catch let error as EnvelopeError {
-            return .failed(reason: "\(error)", malformed: true)
-        } catch where StoreHealth.storeFailureReason(error) != nil {
-            throw error
-        } catch {
-            return .failed(reason: "\(error)", malformed: false)
-        }
     }
 }

@@ -23,7 +23,7 @@ import ServiceLifecycle
 /// batch the broker confirmed but the store could not mark is only marked on the next round,
 /// not published again.
 public struct OutboxRelay: Service {
-    let database: AppDatabase
+    let database: EventStoreDatabase
     let connection: ManagedConnection
     let service: ServiceName
     let exchange: String
@@ -34,7 +34,7 @@ public struct OutboxRelay: Service {
     private let failures = Counter(label: "outbox_relay_failures_total")
     private let setAsideTotal = Counter(label: "outbox_set_aside_total")
 
-    public init(database: AppDatabase, connection: ManagedConnection, service: ServiceName, exchange: String, batchSize: Int = 500, logger: Logger) {
+    public init(database: EventStoreDatabase, connection: ManagedConnection, service: ServiceName, exchange: String, batchSize: Int = 500, logger: Logger) {
         self.database = database
         self.connection = connection
         self.service = service
@@ -139,7 +139,7 @@ public struct OutboxRelay: Service {
     }
 
     /// The rows set aside, as a gauge: what an operator alerts on.
-    static let setAsideGauge = Gauge(label: "outbox_set_aside")
+    public static let setAsideGauge = Gauge(label: "outbox_set_aside")
 
     /// The messages of `batch`, and the events that cannot become one with why.
     private func prepare(_ batch: [StoredEvent]) -> (messages: [(position: Int64, message: OutgoingMessage)], setAside: [(position: Int64, reason: String)]) {
