@@ -172,6 +172,14 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "SagaSimulationTests",
+            dependencies: [
+                "OrderApp", "PaymentApp", "InventoryApp", "ProjectionApp",
+                "Delivery", "ServiceKit", "EventStore", "Contracts", "Messaging", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
             name: "DeploymentTests",
             dependencies: ["Delivery", "ServiceKit", "Contracts", "Messaging", .product(name: "Yams", package: "Yams")]
         ),

@@ -52,10 +52,7 @@ public struct EventConsumer: Service {
         let outcomes: [ReactionOutcome]
         do {
             outcomes = try await database.write { transaction in
-                try batch.map { delivery in
-                    if let error = delivery.headerTableError { return .failed(reason: error, malformed: true) }
-                    return try handler.apply(body: delivery.body, in: transaction)
-                }
+                try batch.map { delivery in try handler.apply(delivery, in: transaction) }
             }
             commitBackoff.reset()
         } catch {

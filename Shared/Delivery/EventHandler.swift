@@ -1,6 +1,7 @@
 import Contracts
 import EventStore
 import Foundation
+import Messaging
 
 /// What a service does with one event from its queue.
 public protocol EventHandler: Sendable {
@@ -43,6 +44,14 @@ public enum ReactionOutcome: Sendable, Equatable {
 }
 
 extension EventHandler {
+    /// Applies one delivery inside `transaction`, like ``apply(body:in:)``; a delivery whose
+    /// header table could not be decoded is malformed and changes nothing.
+    /// - Throws: only when the store itself failed (disk full, read-only, I/O).
+    public func apply(_ delivery: Delivery, in transaction: StoreTransaction) throws -> ReactionOutcome {
+        if let error = delivery.headerTableError { return .failed(reason: error, malformed: true) }
+        return try apply(body: delivery.body, in: transaction)
+    }
+
     /// Applies one message body inside `transaction`, in its own savepoint: the inbox check, the
     /// effects (with the events they append to the outbox) and the inbox record, or nothing.
     /// - Throws: only when the store itself failed (disk full, read-only, I/O): the whole

@@ -76,14 +76,15 @@ public struct ServiceRuntime: Sendable {
         return nil
     }
 
-    /// A router answering errors in the contract's shape, with `/health`, `/ready`, `/metrics`
-    /// and, for a service with an event store, `/events`.
+    /// A router answering errors in the contract's shape, with `/health`, `/ready`, `/metrics`,
+    /// `/openapi.json` and, for a service with an event store, `/events`.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: MetricsMiddleware())
         let runtime = self
         OperationsController(registry: metrics, notReadyReason: { runtime.notReadyReason }).register(on: router)
+        OpenAPIController(service: configuration.service).register(on: router)
         if configuration.service.exchange != nil { EventFeedController(database: database).register(on: router) }
         let admin = router.group("admin").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
         let deadLetters = DeadLetterQueue(
