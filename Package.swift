@@ -22,6 +22,7 @@ let package = Package(
         // Traces: OTLP over HTTP only (no gRPC stack to build).
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.3.0"),
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: Shared kernel
@@ -48,9 +49,20 @@ let package = Package(
             path: "Shared/EventStore"
         ),
         .target(
-            name: "ServiceKit",
+            name: "Delivery",
             dependencies: [
                 "Contracts", "EventStore", "Messaging",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Shared/Delivery"
+        ),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "Contracts", "EventStore", "Messaging", "Delivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,26 +87,26 @@ let package = Package(
         // MARK: Services (a library with the whole service, and a tiny executable that runs it)
         .target(
             name: "OrderApp",
-            dependencies: ["OrderDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["OrderDomain", "Delivery", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Order/OrderApp"
         ),
         .executableTarget(name: "OrderService", dependencies: ["OrderApp", "ServiceKit", "Telemetry"], path: "Services/Order/OrderService"),
         .target(
             name: "PaymentApp",
-            dependencies: ["PaymentDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["PaymentDomain", "Delivery", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Payment/PaymentApp"
         ),
         .executableTarget(name: "PaymentService", dependencies: ["PaymentApp", "ServiceKit", "Telemetry"], path: "Services/Payment/PaymentService"),
         .target(
             name: "InventoryApp",
-            dependencies: ["InventoryDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["InventoryDomain", "Delivery", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Inventory/InventoryApp"
         ),
         .executableTarget(name: "InventoryService", dependencies: ["InventoryApp", "ServiceKit", "Telemetry"], path: "Services/Inventory/InventoryService"),
         .target(
             name: "ProjectionApp",
             dependencies: [
-                "ServiceKit", "ConsoleAssets", .product(name: "GRDB", package: "GRDB.swift"),
+                "Delivery", "ServiceKit", "ConsoleAssets", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Services/Projection/ProjectionApp"
@@ -141,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "MessagingTests",
             dependencies: [
-                "Messaging", "TestSupport", "ServiceKit", "EventStore", "Contracts",
+                "Messaging", "TestSupport", "Delivery", "ServiceKit", "EventStore", "Contracts",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -158,7 +170,8 @@ let package = Package(
         .testTarget(
             name: "OrderAppTests",
             dependencies: [
-                "OrderApp", "AppTestSupport", "ServiceKit", "Contracts", .product(name: "Hummingbird", package: "hummingbird"),
+                "OrderApp", "OrderDomain", "AppTestSupport", "Delivery", "EventSourcing", "EventStore", "ServiceKit", "Contracts",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -187,11 +200,14 @@ let package = Package(
             name: "SagaSimulationTests",
             dependencies: [
                 "OrderApp", "PaymentApp", "InventoryApp", "ProjectionApp",
-                "ServiceKit", "EventStore", "Contracts", "Messaging", "TestSupport",
+                "Delivery", "ServiceKit", "EventStore", "Contracts", "Messaging", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit", "Contracts", "Messaging"]),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging"]),
+        .testTarget(
+            name: "DeploymentTests",
+            dependencies: ["Delivery", "ServiceKit", "Contracts", "Messaging", .product(name: "Yams", package: "Yams")]
+        ),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Delivery", "Messaging"]),
     ]
 )

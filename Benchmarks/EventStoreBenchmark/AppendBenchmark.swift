@@ -12,7 +12,7 @@ enum AppendBenchmark {
         let directory = try scratchDirectory("append")
         defer { try? FileManager.default.removeItem(at: directory) }
         var rows: [[String]] = []
-        for durability in [AppDatabase.Durability.full, .normal] {
+        for durability in [EventStoreDatabase.Durability.full, .normal] {
             for (batch, transactions, writers) in [(1, quick ? 2_000 : 10_000, 1), (1, quick ? 2_000 : 10_000, 8), (10, quick ? 500 : 2_000, 1), (100, quick ? 100 : 300, 1)] {
                 let sample = try await appendRun(
                     durability: durability, batch: batch, transactions: transactions, writers: writers,
@@ -32,9 +32,9 @@ enum AppendBenchmark {
     /// `transactions` write transactions of `batch` events each, spread over ``streams`` products,
     /// from `writers` concurrent tasks; the latency is that of each `write` call.
     static func appendRun(
-        durability: AppDatabase.Durability, batch: Int, transactions: Int, writers: Int, path: String
+        durability: EventStoreDatabase.Durability, batch: Int, transactions: Int, writers: Int, path: String
     ) async throws -> Sample {
-        let store = try AppDatabase(path: path, durability: durability)
+        let store = try EventStoreDatabase(path: path, durability: durability)
         let context = EventContext(correlationId: "benchmark", causationId: nil)
         let event = ProductEvent.reserved(ProductReserved(sku: "SKU", orderId: "order-0001", quantity: 1, available: 999, reserved: 1))
         let events = Array(repeating: event, count: batch)

@@ -60,8 +60,8 @@ enum LoadBenchmark {
 
     /// A store where `SKU-HOT` has 10,000 events, one per transaction, each among 9 events of 900 other
     /// products: 100,000 events in all, the hot product's rows one in ten (as a busy product among many).
-    static func build(path: String, interval: Int) async throws -> AppDatabase {
-        let store = try AppDatabase(path: path, durability: .normal, snapshotPolicy: .every(interval))
+    static func build(path: String, interval: Int) async throws -> EventStoreDatabase {
+        let store = try EventStoreDatabase(path: path, durability: .normal, snapshotPolicy: .every(interval))
         let context = EventContext(correlationId: "benchmark", causationId: nil)
         var product = Versioned(state: Product.initial, version: 0)
         var others = Array(repeating: 0, count: 900)

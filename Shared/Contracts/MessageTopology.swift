@@ -31,15 +31,13 @@ public enum ServiceName: String, CaseIterable, Sendable {
     /// Where messages that keep failing are parked.
     public var deadLetterQueue: String { rawValue + ".dead-letters" }
 
-    /// The (exchange, routing key) pairs this service's queue is bound to.
+    /// The (exchange, routing key) pairs this service's queue is bound to: for a saga
+    /// participant, derived from what it reacts to (``SagaReaction``).
     public var bindings: [(exchange: String, routingKey: String)] {
         switch self {
-        case .payment:
-            [("orders", "order.placed"), ("orders", "order.cancelled"), ("inventory", "inventory.reservation_failed")]
-        case .inventory:
-            [("payments", "payment.authorized"), ("orders", "order.cancelled")]
-        case .order:
-            [("inventory", "inventory.reserved"), ("payments", "payment.declined"), ("payments", "payment.refunded")]
+        case .payment: PaymentReaction.bindings
+        case .inventory: InventoryReaction.bindings
+        case .order: OrderReaction.bindings
         case .projection:
             MessageTopology.exchanges.map { ($0, "#") }
         }

@@ -1,7 +1,7 @@
 import EventSourcing
 import Foundation
 
-extension AppDatabase {
+extension EventStoreDatabase {
     /// Runs a command against one aggregate: load, decide and append in ONE write transaction.
     ///
     /// A store has one writer at a time (SQLite's write lock, taken when the transaction begins),

@@ -157,11 +157,11 @@ public enum ParkedMessageLookup: Sendable {
 /// A message a dead process had published but not yet deleted may then be replayed again; the
 /// consumers' inbox makes that second delivery a duplicate.
 public struct ParkedMessageStore: Sendable {
-    let database: AppDatabase
+    let database: EventStoreDatabase
     /// Prefixes every claim this store value makes.
     let instance: String
 
-    public init(database: AppDatabase) {
+    public init(database: EventStoreDatabase) {
         self.database = database
         instance = UUID().uuidString.lowercased()
     }

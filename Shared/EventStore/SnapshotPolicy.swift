@@ -44,7 +44,7 @@ public struct SnapshotPolicy: Sendable, Equatable {
     }
 }
 
-/// What an ``AppDatabase`` does besides storing events: when it snapshots, and how it upcasts old events.
+/// What an ``EventStoreDatabase`` does besides storing events: when it snapshots, and how it upcasts old events.
 public struct EventStoreSettings: Sendable {
     public var snapshotPolicy: SnapshotPolicy
     /// Applied to every stored event older than its payload type's schema version, on load.

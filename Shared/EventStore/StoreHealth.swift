@@ -7,7 +7,7 @@ import Synchronization
 /// Set unavailable by any read or write that fails because of the disk or the file (full,
 /// read-only, I/O error, cannot open: SQLite's `SQLITE_FULL`, `SQLITE_READONLY*`,
 /// `SQLITE_IOERR*`, `SQLITE_CANTOPEN`), and available again by the next write that commits,
-/// whether a request's, a consumer's or the periodic probe's (``AppDatabase/probe(at:)``).
+/// whether a request's, a consumer's or the periodic probe's (``EventStoreDatabase/probe(at:)``).
 public final class StoreHealth: Sendable {
     private let failure = Mutex<String?>(nil)
 

@@ -68,12 +68,12 @@ struct DeploymentFiles {
     }
 }
 
-/// compose.yaml, read with `MiniYAML`.
+/// compose.yaml, read with Yams.
 struct ComposeFile {
     let document: YAMLValue
 
     init(source: String) throws {
-        document = try MiniYAML.parse(source)
+        document = try YAMLValue(yaml: source)
     }
 
     subscript(key: String) -> YAMLValue? { document[key] }

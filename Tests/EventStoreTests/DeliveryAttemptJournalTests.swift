@@ -5,13 +5,13 @@ import Testing
 @Suite struct DeliveryAttemptJournalTests {
     @Test func attemptsAreCountedPerMessageAndSurviveReopeningTheStore() async throws {
         try await withTemporaryStore { path in
-            let first = try AppDatabase(path: path)
+            let first = try EventStoreDatabase(path: path)
             #expect(try await first.write { try $0.journalDeliveryAttempt(messageId: "m-1") } == 1)
             #expect(try await first.write { try $0.journalDeliveryAttempt(messageId: "m-1") } == 2)
             #expect(try await first.write { try $0.journalDeliveryAttempt(messageId: "m-2") } == 1)
 
             // What a process that dies after the commit leaves: a new process opens the file afresh.
-            let restarted = try AppDatabase(path: path)
+            let restarted = try EventStoreDatabase(path: path)
             #expect(try await restarted.read { try $0.deliveryAttempts(messageId: "m-1") } == 2)
             #expect(try await restarted.write { try $0.journalDeliveryAttempt(messageId: "m-1") } == 3)
             #expect(try await restarted.read { try $0.deliveryAttempts(messageId: "m-2") } == 1)
@@ -20,7 +20,7 @@ import Testing
 
     @Test func aForgottenMessageStartsCountingAgainAndOthersKeepTheirCount() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             _ = try await store.write { try $0.journalDeliveryAttempt(messageId: "m-1") }
             _ = try await store.write { try $0.journalDeliveryAttempt(messageId: "m-2") }
             try await store.write { try $0.forgetDeliveryAttempts(messageId: "m-1") }
@@ -32,7 +32,7 @@ import Testing
 
     @Test func pruningForgetsOnlyRowsLastTouchedBeforeTheCutoff() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             let old = Date(timeIntervalSince1970: 1_000_000)
             _ = try await store.write { try $0.journalDeliveryAttempt(messageId: "old", at: old) }
             _ = try await store.write { try $0.journalDeliveryAttempt(messageId: "recent") }
@@ -46,7 +46,7 @@ import Testing
 @Suite struct OutboxSetAsideTests {
     @Test func aSetAsideEventIsSkippedByTheRelayListedWithItsReasonAndRetriedInItsPlace() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             let stored = try await store.write { transaction in
                 try (1...3).flatMap { _ in
                     try transaction.append([increment], to: "Counter", id: "c-\(UUID().uuidString)", expectedVersion: 0, context: context)
@@ -72,7 +72,7 @@ import Testing
 
     @Test func aPublishedEventCannotBeSetAside() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             let stored = try await store.write { try $0.append([increment], to: "Counter", id: "c-1", expectedVersion: 0, context: context) }
             try await store.write { try $0.markPublished(positions: stored.map(\.position)) }
             try await store.write { try $0.setAside(position: stored[0].position, reason: "late") }

@@ -17,7 +17,7 @@ let increment = CounterEvent.incremented(Incremented(by: 1))
 @Suite struct EventStoreTests {
     @Test func appendedEventsAreLoadedBackInOrder() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             try await store.write { try $0.append([increment, .incremented(Incremented(by: 5))], to: "Counter", id: "c-1", expectedVersion: 0, context: context) }
             let loaded = try await store.read { try $0.load(Counter.self, id: "c-1") }
             #expect(loaded.state.value == 6)
@@ -27,8 +27,8 @@ let increment = CounterEvent.incremented(Incremented(by: 1))
 
     @Test func twoWritersRacingOnOneVersionOneWinsAndTheOtherConflicts() async throws {
         try await withTemporaryStore { path in
-            let first = try AppDatabase(path: path)
-            let second = try AppDatabase(path: path)
+            let first = try EventStoreDatabase(path: path)
+            let second = try EventStoreDatabase(path: path)
             try await first.write { try $0.append([increment], to: "Counter", id: "c-1", expectedVersion: 0, context: context) }
             let seenByFirst = try await first.read { try $0.load(Counter.self, id: "c-1") }
             let seenBySecond = try await second.read { try $0.load(Counter.self, id: "c-1") }
@@ -45,7 +45,7 @@ let increment = CounterEvent.incremented(Incremented(by: 1))
 
     @Test func concurrentCommandsFromTwoWritersAllLandBecauseConflictsAreRetried() async throws {
         try await withTemporaryStore { path in
-            let writers = [try AppDatabase(path: path), try AppDatabase(path: path)]
+            let writers = [try EventStoreDatabase(path: path), try EventStoreDatabase(path: path)]
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<40 {
                     let writer = writers[index % 2]
@@ -64,7 +64,7 @@ let increment = CounterEvent.incremented(Incremented(by: 1))
     @Test func eventsOutboxAndInboxRollBackTogether() async throws {
         struct Failure: Error {}
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             await #expect(throws: Failure.self) {
                 try await store.write { transaction in
                     try transaction.append([increment], to: "Counter", id: "c-1", expectedVersion: 0, context: context)
@@ -81,7 +81,7 @@ let increment = CounterEvent.incremented(Incremented(by: 1))
 
     @Test func eventsOutboxAndInboxCommitTogether() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             try await store.write { transaction in
                 try transaction.append([increment], to: "Counter", id: "c-1", expectedVersion: 0, context: context)
                 try transaction.recordHandled(eventId: "message-1")
@@ -95,7 +95,7 @@ let increment = CounterEvent.incremented(Incremented(by: 1))
 
     @Test func aSecondInboxRecordOfTheSameEventIsRefused() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             try await store.write { try $0.recordHandled(eventId: "message-1") }
             await #expect(throws: (any Error).self) { try await store.write { try $0.recordHandled(eventId: "message-1") } }
         }
@@ -104,7 +104,7 @@ let increment = CounterEvent.incremented(Incremented(by: 1))
     @Test func aFailedSavepointUndoesOnlyItsOwnChanges() async throws {
         struct Failure: Error {}
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             try await store.write { transaction in
                 try transaction.append([increment], to: "Counter", id: "kept", expectedVersion: 0, context: context)
                 _ = try? transaction.savepoint {
@@ -119,7 +119,7 @@ let increment = CounterEvent.incremented(Incremented(by: 1))
 
     @Test func publishedEventsLeaveTheOutbox() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             let stored = try await store.write { try $0.append([increment, increment, increment], to: "Counter", id: "c-1", expectedVersion: 0, context: context) }
             try await store.write { try $0.markPublished(positions: Array(stored.prefix(2).map(\.position))) }
             let pending = try await store.read { try $0.unpublishedEvents(limit: 10) }
@@ -129,7 +129,7 @@ let increment = CounterEvent.incremented(Incremented(by: 1))
 
     @Test func theFeedPagesThroughEveryEventInCommitOrder() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             for index in 0..<25 {
                 try await store.write { try $0.append([increment], to: "Counter", id: "c-\(index % 3)", expectedVersion: index / 3, context: context) }
             }
@@ -149,7 +149,7 @@ let increment = CounterEvent.incremented(Incremented(by: 1))
 
     @Test func anEnvelopeRoundTripsThroughItsJSONBody() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             let stored = try await store.write { try $0.append([increment], to: "Counter", id: "c-1", expectedVersion: 0, context: context) }
             let envelope = try stored[0].envelope()
             let parsed = try EventEnvelope(body: envelope.body)

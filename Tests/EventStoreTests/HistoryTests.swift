@@ -8,7 +8,7 @@ import Testing
 @Suite struct HistoryTests {
     @Test func loadUpToAVersionIsTheStateAsOfThatVersion() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path, snapshotPolicy: .every(10))
+            let store = try EventStoreDatabase(path: path, snapshotPolicy: .every(10))
             for _ in 0..<35 {
                 _ = try await store.execute(Counter.self, id: "c-1", context: { context }) { counter in
                     [.incremented(Incremented(by: counter.value + 1))]
@@ -27,7 +27,7 @@ import Testing
 
     @Test func loadUpToAVersionUsesNoSnapshotTakenAfterIt() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path, snapshotPolicy: .never)
+            let store = try EventStoreDatabase(path: path, snapshotPolicy: .never)
             try await store.write { try $0.append(Array(repeating: increment, count: 10), to: "Counter", id: "c-1", expectedVersion: 0, context: context) }
             try await store.write { try $0.saveSnapshot(Versioned(state: Counter(value: 1_000), version: 8), id: "c-1") }
             let (atFive, atNine) = try await store.read { (try $0.load(Counter.self, id: "c-1", upTo: 5), try $0.load(Counter.self, id: "c-1", upTo: 9)) }
@@ -38,7 +38,7 @@ import Testing
 
     @Test func loadUpToAVersionBeyondTheStreamGivesItsCurrentVersion() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             try await store.write { try $0.append([increment, increment], to: "Counter", id: "c-1", expectedVersion: 0, context: context) }
             let (beyond, unknown) = try await store.read { (try $0.load(Counter.self, id: "c-1", upTo: 9), try $0.load(Counter.self, id: "nobody", upTo: 1)) }
             #expect(beyond.version == 2 && beyond.state.value == 2)
@@ -48,7 +48,7 @@ import Testing
 
     @Test func aCorrectionIsANewEventAndHistoryStillShowsTheLevelsBeforeIt() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             let context = EventContext(correlationId: "SKU-1", causationId: nil)
             _ = try await store.execute(Product.self, id: "SKU-1", context: { context }) { try $0.restock(sku: "SKU-1", quantity: 10, name: nil) }
             _ = try await store.execute(Product.self, id: "SKU-1", context: { context }) { try $0.reserve(orderId: "o-1", quantity: 3) }
@@ -68,8 +68,8 @@ import Testing
 
     @Test func theFeedMissesNothingWhileWritersAppend() async throws {
         try await withTemporaryStore { path in
-            let writers = [try AppDatabase(path: path), try AppDatabase(path: path)]
-            let reader = try AppDatabase(path: path)
+            let writers = [try EventStoreDatabase(path: path), try EventStoreDatabase(path: path)]
+            let reader = try EventStoreDatabase(path: path)
             let total = 200
             try await withThrowingTaskGroup(of: [Int64].self) { group in
                 for index in 0..<total {

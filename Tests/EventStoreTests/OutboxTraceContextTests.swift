@@ -9,7 +9,7 @@ import Testing
 
     @Test func anEventAppendedUnderATraceContextKeepsItInTheOutbox() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             try await EventTraceContext.$current.withValue(traceParent) {
                 _ = try await store.write { try $0.append([increment], to: "Counter", id: "traced", expectedVersion: 0, context: context) }
             }
@@ -22,7 +22,7 @@ import Testing
 
     @Test func aTransactionCanAppendUnderItsOwnTraceContext() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             let traceParent = traceParent
             _ = try await store.write { transaction in
                 try transaction.tracing(traceParent).append([increment], to: "Counter", id: "a", expectedVersion: 0, context: context)
@@ -35,7 +35,7 @@ import Testing
 
     @Test func theBacklogCountsWhatWaitsAndDatesItsOldestRow() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             #expect(try await store.read { try $0.outboxBacklog() } == OutboxBacklog(pending: 0, oldestAppendedAt: nil))
             let first = EventContext(correlationId: "corr-1", causationId: nil, now: Date(timeIntervalSince1970: 1_000_000))
             let later = EventContext(correlationId: "corr-1", causationId: nil, now: Date(timeIntervalSince1970: 2_000_000))

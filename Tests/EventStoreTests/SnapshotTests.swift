@@ -9,7 +9,7 @@ import PaymentDomain
 import Testing
 
 /// Restocks a product, then reserves and releases units one command at a time: `commands` events in all.
-private func exerciseProduct(_ store: AppDatabase, sku: String, commands: Int) async throws {
+private func exerciseProduct(_ store: EventStoreDatabase, sku: String, commands: Int) async throws {
     let context = EventContext(correlationId: sku, causationId: nil)
     _ = try await store.execute(Product.self, id: sku, context: { context }) { try $0.restock(sku: sku, quantity: 1_000, name: "Widget") }
     for index in 1..<commands {
@@ -24,7 +24,7 @@ private func exerciseProduct(_ store: AppDatabase, sku: String, commands: Int) a
 @Suite struct SnapshotTests {
     @Test func anAppendThatReachesTheIntervalTakesASnapshotInItsTransaction() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path, snapshotPolicy: .every(10))
+            let store = try EventStoreDatabase(path: path, snapshotPolicy: .every(10))
             try await exerciseProduct(store, sku: "SKU-1", commands: 25)
             let versions = try await store.read { try snapshotVersions($0.db, aggregateType: "Product", id: "SKU-1") }
             #expect(versions == [10, 20])
@@ -37,7 +37,7 @@ private func exerciseProduct(_ store: AppDatabase, sku: String, commands: Int) a
 
     @Test func aBatchThatCrossesTheIntervalIsSnapshottedAfterItsLastEvent() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path, snapshotPolicy: .every(10))
+            let store = try EventStoreDatabase(path: path, snapshotPolicy: .every(10))
             let eight = Array(repeating: increment, count: 8)
             try await store.write { try $0.append(eight, to: Versioned(state: Counter.initial, version: 0), id: "c-1", context: context) }
             let atEight = try await store.read { try $0.load(Counter.self, id: "c-1") }
@@ -50,7 +50,7 @@ private func exerciseProduct(_ store: AppDatabase, sku: String, commands: Int) a
 
     @Test func aStreamChangedAfterItsSnapshotLoadsAsAFullReplay() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path, snapshotPolicy: .every(10))
+            let store = try EventStoreDatabase(path: path, snapshotPolicy: .every(10))
             try await exerciseProduct(store, sku: "SKU-1", commands: 17)
             let (loaded, replayed, snapshot) = try await store.read { reader in
                 (try reader.load(Product.self, id: "SKU-1"), try reader.replay(Product.self, id: "SKU-1"),
@@ -65,7 +65,7 @@ private func exerciseProduct(_ store: AppDatabase, sku: String, commands: Int) a
 
     @Test func loadingStartsFromTheSnapshotAndReplaysOnlyTheTail() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path, snapshotPolicy: .never)
+            let store = try EventStoreDatabase(path: path, snapshotPolicy: .never)
             let seven = Array(repeating: increment, count: 7)
             try await store.write { try $0.append(seven, to: "Counter", id: "c-1", expectedVersion: 0, context: context) }
             // A snapshot that disagrees with the events shows which one the load used.
@@ -79,7 +79,7 @@ private func exerciseProduct(_ store: AppDatabase, sku: String, commands: Int) a
 
     @Test func aSnapshotOfAStaleSchemaVersionIsIgnored() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path, snapshotPolicy: .every(10))
+            let store = try EventStoreDatabase(path: path, snapshotPolicy: .every(10))
             try await exerciseProduct(store, sku: "SKU-1", commands: 25)
             // A later snapshot in another shape: its fields mean something else, so it must not be read.
             try await store.write { transaction in
@@ -103,7 +103,7 @@ private func exerciseProduct(_ store: AppDatabase, sku: String, commands: Int) a
 
     @Test func aSnapshotThatNoLongerDecodesIsIgnored() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path, snapshotPolicy: .never)
+            let store = try EventStoreDatabase(path: path, snapshotPolicy: .never)
             let four = Array(repeating: increment, count: 4)
             try await store.write { try $0.append(four, to: "Counter", id: "c-1", expectedVersion: 0, context: context) }
             try await store.write { transaction in
@@ -120,7 +120,7 @@ private func exerciseProduct(_ store: AppDatabase, sku: String, commands: Int) a
 
     @Test func thePolicyIsSetPerAggregateType() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path, snapshotPolicy: SnapshotPolicy(every: 5, intervals: ["Counter": 0]))
+            let store = try EventStoreDatabase(path: path, snapshotPolicy: SnapshotPolicy(every: 5, intervals: ["Counter": 0]))
             try await exerciseProduct(store, sku: "SKU-1", commands: 11)
             for _ in 0..<11 {
                 _ = try await store.execute(Counter.self, id: "c-1", context: { context }) { _ in [increment] }
@@ -137,7 +137,7 @@ private func exerciseProduct(_ store: AppDatabase, sku: String, commands: Int) a
     @Test func anAppendThatRollsBackLeavesNoSnapshot() async throws {
         struct Failure: Error {}
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path, snapshotPolicy: .every(2))
+            let store = try EventStoreDatabase(path: path, snapshotPolicy: .every(2))
             await #expect(throws: Failure.self) {
                 try await store.write { transaction in
                     try transaction.append([increment, increment], to: Versioned(state: Counter.initial, version: 0), id: "c-1", context: context)
@@ -150,7 +150,7 @@ private func exerciseProduct(_ store: AppDatabase, sku: String, commands: Int) a
 
     @Test func theServicesAggregatesLoadFromSnapshotsAsTheyReplay() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path, snapshotPolicy: .every(1))
+            let store = try EventStoreDatabase(path: path, snapshotPolicy: .every(1))
             let context = EventContext(correlationId: "o-1", causationId: nil)
             _ = try await store.execute(Account.self, id: "c-1", context: { context }) { try $0.deposit(customerId: "c-1", amount: 5_000) }
             _ = try await store.execute(Account.self, id: "c-1", context: { context }) { try $0.debit(orderId: "o-1", amount: 1_250) }

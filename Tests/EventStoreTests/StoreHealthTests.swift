@@ -8,7 +8,7 @@ import Testing
 @Suite struct StoreHealthTests {
     @Test func commandsRacingOnOneAggregateInOneProcessNeverConflictEvenWithoutRetries() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<200 {
                     group.addTask {
@@ -25,7 +25,7 @@ import Testing
 
     @Test func aStoreThatRefusesWritesIsUnavailableUntilAProbeWriteSucceeds() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             try await store.probe()
             #expect(store.health.isWritable)
 
@@ -49,7 +49,7 @@ import Testing
     @Test func aDomainErrorLeavesTheStoreHealthy() async throws {
         struct Refused: Error {}
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             await #expect(throws: Refused.self) {
                 _ = try await store.execute(Counter.self, id: "c-1", context: { context }) { _ -> [CounterEvent] in throw Refused() }
             }

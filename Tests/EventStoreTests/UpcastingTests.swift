@@ -52,7 +52,7 @@ private let restockedV1 = #"{"available":10,"name":"Widget","quantity":10,"reser
 @Suite struct UpcastingTests {
     @Test func aVersion1RestockIsReadAsVersion2WithTheDefaultReasonAndItsRowIsUntouched() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             try await store.write { transaction in
                 try insertRawEvent(transaction.db, aggregateType: "Product", id: "SKU-1", version: 1,
                                    eventType: "ProductRestocked", schemaVersion: 1, payload: restockedV1)
@@ -73,7 +73,7 @@ private let restockedV1 = #"{"available":10,"name":"Widget","quantity":10,"reser
 
     @Test func aStreamMixingVersion1And2RestocksLoadsAndAcceptsNewCommands() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             try await store.write { transaction in
                 try insertRawEvent(transaction.db, aggregateType: "Product", id: "SKU-1", version: 1,
                                    eventType: "ProductRestocked", schemaVersion: 1, payload: restockedV1)
@@ -93,7 +93,7 @@ private let restockedV1 = #"{"available":10,"name":"Widget","quantity":10,"reser
 
     @Test func upcastersChainFromVersion1ThroughVersion3OnRead() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path, upcasters: Upcasters.contracts.merging(ScoreRecorded.upcasters))
+            let store = try EventStoreDatabase(path: path, upcasters: Upcasters.contracts.merging(ScoreRecorded.upcasters))
             let written = [#"{"points":5}"#, #"{"bonus":2,"points":7}"#, #"{"base":1,"bonus":1}"#]
             try await store.write { transaction in
                 for (index, payload) in written.enumerated() {
@@ -113,7 +113,7 @@ private let restockedV1 = #"{"available":10,"name":"Widget","quantity":10,"reser
     @Test func aMissingStepInTheChainIsAnErrorNotASkip() async throws {
         try await withTemporaryStore { path in
             // Only the 2 → 3 step: a version 1 row cannot be brought up to date.
-            let store = try AppDatabase(path: path, upcasters: Upcasters([
+            let store = try EventStoreDatabase(path: path, upcasters: Upcasters([
                 Upcaster(eventType: "ScoreRecorded", fromVersion: 2) { payload in payload["base"] = payload.removeValue(forKey: "points") },
             ]))
             try await store.write { transaction in
@@ -128,7 +128,7 @@ private let restockedV1 = #"{"available":10,"name":"Widget","quantity":10,"reser
 
     @Test func anEventStoredByANewerVersionOfTheCodeIsRefusedNotMisread() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             try await store.write { transaction in
                 try insertRawEvent(transaction.db, aggregateType: "Product", id: "SKU-1", version: 1, eventType: "ProductRestocked",
                                    schemaVersion: ProductRestocked.schemaVersion + 1, payload: restockedV1)
@@ -141,7 +141,7 @@ private let restockedV1 = #"{"available":10,"name":"Widget","quantity":10,"reser
 
     @Test func theFeedCarriesTheStoredBodyAndAConsumerUpcastsIt() async throws {
         try await withTemporaryStore { path in
-            let store = try AppDatabase(path: path)
+            let store = try EventStoreDatabase(path: path)
             try await store.write { transaction in
                 try insertRawEvent(transaction.db, aggregateType: "Product", id: "SKU-1", version: 1,
                                    eventType: "ProductRestocked", schemaVersion: 1, payload: restockedV1)

@@ -1,4 +1,5 @@
 import Contracts
+import Delivery
 import EventStore
 import Foundation
 import GRDB
@@ -29,7 +30,7 @@ extension BrokerTests {
 
                     var handledAttempts: [Int] = []
                     for restart in 1...policy.maxAttempts + 1 {
-                        let database = try AppDatabase(path: path)
+                        let database = try EventStoreDatabase(path: path)
                         let forwarder = FailedMessageForwarder(publishing: publishing, retryPolicy: policy, logger: testLogger)
                         let guarding = RedeliveryGuard(database: database, forwarder: forwarder, logger: testLogger)
                         let consumer = try await connect(confirmMode: false)
@@ -82,7 +83,7 @@ extension BrokerTests {
                 for (round, redelivered) in [false, true, false, true, false, true].enumerated() {
                     // Fresh connections per run: a consumer of the first run must not hold messages of the second.
                     try await withBrokerConnections(policy) { publishing, consuming in
-                        let database = try AppDatabase(path: directory.appendingPathComponent("cost-\(round).sqlite").path)
+                        let database = try EventStoreDatabase(path: directory.appendingPathComponent("cost-\(round).sqlite").path)
                         let setup = try await connect()
                         _ = try await setup.purge(queue: policy.service.queue)
                         let messages = try (0..<count).map { _ in

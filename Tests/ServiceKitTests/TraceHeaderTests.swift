@@ -1,5 +1,6 @@
 import Messaging
 import Testing
+@testable import Delivery
 @testable import ServiceKit
 
 /// Only W3C-shaped trace context reaches the tracer; anything else starts a new trace.

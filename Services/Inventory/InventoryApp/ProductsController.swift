@@ -7,7 +7,7 @@ import ServiceKit
 
 /// `/products/{sku}`: restock and stock levels.
 struct ProductsController: Sendable {
-    let database: AppDatabase
+    let database: EventStoreDatabase
 
     struct RestockRequest: Codable, Sendable {
         var quantity: Int

@@ -11,7 +11,7 @@ import ServiceKit
 ///
 /// Mounted behind ``AdminAuthMiddleware``.
 struct StockCorrectionsController: Sendable {
-    let database: AppDatabase
+    let database: EventStoreDatabase
 
     struct CorrectionRequest: Codable, Sendable {
         /// The units counted on the shelf: the product's `available` after the correction.

@@ -8,7 +8,7 @@ import ServiceKit
 public func buildApplication(configuration: ServiceConfiguration) async throws -> some ApplicationProtocol {
     let runtime = try ServiceRuntime(configuration: configuration, migrations: OrderSchema.migrations)
     let deadlines = SagaDeadlineScanner(database: runtime.database, logger: runtime.logger)
-    return runtime.application(router: buildRouter(runtime), handler: OrderEventHandler(), extraServices: [deadlines])
+    return runtime.application(router: buildRouter(runtime), handler: OrderReactions(), extraServices: [deadlines])
 }
 
 /// The order-service's HTTP surface: the shared operations routes plus the orders API.

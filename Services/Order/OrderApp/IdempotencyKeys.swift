@@ -5,20 +5,26 @@ import GRDB
 
 /// Remembers which order an `Idempotency-Key` created, and from which request body.
 enum IdempotencyKeys {
-    struct Entry {
+    /// A row of `idempotency_keys`.
+    struct Entry: ServiceRecord {
+        static let databaseTableName = "idempotency_keys"
+        var key: String
         var request: String
         var orderId: String
+        var createdAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case key, request
+            case orderId = "order_id"
+            case createdAt = "created_at"
+        }
     }
 
     static func find(_ key: String, in transaction: StoreTransaction) throws -> Entry? {
-        try Row.fetchOne(transaction.db, sql: "SELECT request, order_id FROM idempotency_keys WHERE key = ?", arguments: [key])
-            .map { Entry(request: $0["request"], orderId: $0["order_id"]) }
+        try transaction.find(Entry.self, key: key)
     }
 
     static func record(_ key: String, request: String, orderId: String, in transaction: StoreTransaction) throws {
-        try transaction.db.execute(
-            sql: "INSERT INTO idempotency_keys (key, request, order_id, created_at) VALUES (?, ?, ?, ?)",
-            arguments: [key, request, orderId, Timestamp.format(Date())]
-        )
+        try transaction.insert(Entry(key: key, request: request, orderId: orderId, createdAt: Timestamp.format(Date())))
     }
 }

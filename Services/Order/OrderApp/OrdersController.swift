@@ -9,7 +9,7 @@ import Synchronization
 
 /// `/orders`: place, read, cancel, and list an order's events.
 struct OrdersController: Sendable {
-    let database: AppDatabase
+    let database: EventStoreDatabase
     /// How long a saga may run before the order is cancelled with reason `timeout`.
     let sagaTimeout: Duration
 

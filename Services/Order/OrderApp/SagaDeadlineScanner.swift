@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// Cancels, with reason `timeout`, every order still pending when its saga deadline passes.
 /// Orders that finished in time just have their deadline cleared.
 struct SagaDeadlineScanner: Service {
-    let database: AppDatabase
+    let database: EventStoreDatabase
     let logger: Logger
     var batchSize = 100
     var idleInterval: Duration = .milliseconds(250)

@@ -5,22 +5,33 @@ import GRDB
 
 /// When each order's saga must be over, kept in the order-service's store so a restart forgets none.
 enum SagaDeadlines {
+    /// A row of `saga_deadlines`.
+    struct Deadline: ServiceRecord {
+        static let databaseTableName = "saga_deadlines"
+        var orderId: String
+        var dueAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case orderId = "order_id"
+            case dueAt = "due_at"
+        }
+
+        enum Columns {
+            static let dueAt = Column(CodingKeys.dueAt)
+        }
+    }
+
     static func schedule(orderId: String, at dueAt: Date, in transaction: StoreTransaction) throws {
-        try transaction.db.execute(
-            sql: "INSERT INTO saga_deadlines (order_id, due_at) VALUES (?, ?)",
-            arguments: [orderId, Timestamp.format(dueAt)]
-        )
+        try transaction.insert(Deadline(orderId: orderId, dueAt: Timestamp.format(dueAt)))
     }
 
     /// Up to `limit` orders whose deadline has passed, earliest first.
     static func due(at now: Date, limit: Int, in transaction: StoreTransaction) throws -> [String] {
-        try String.fetchAll(
-            transaction.db, sql: "SELECT order_id FROM saga_deadlines WHERE due_at <= ? ORDER BY due_at LIMIT ?",
-            arguments: [Timestamp.format(now), limit]
-        )
+        let due = Deadline.filter(Deadline.Columns.dueAt <= Timestamp.format(now)).order(Deadline.Columns.dueAt).limit(limit)
+        return try transaction.fetchAll(due).map(\.orderId)
     }
 
     static func clear(orderId: String, in transaction: StoreTransaction) throws {
-        try transaction.db.execute(sql: "DELETE FROM saga_deadlines WHERE order_id = ?", arguments: [orderId])
+        try transaction.delete(Deadline.self, key: orderId)
     }
 }

@@ -7,7 +7,7 @@ import ServiceKit
 
 /// `/accounts/{customerId}`: deposits and balances.
 struct AccountsController: Sendable {
-    let database: AppDatabase
+    let database: EventStoreDatabase
 
     struct DepositRequest: Codable, Sendable {
         var amount: Int

@@ -7,7 +7,7 @@ import ServiceKit
 /// - Throws: ``StartupFailure`` when the broker URL is invalid or the store cannot be opened.
 public func buildApplication(configuration: ServiceConfiguration) async throws -> some ApplicationProtocol {
     let runtime = try ServiceRuntime(configuration: configuration)
-    return runtime.application(router: buildRouter(runtime), handler: PaymentEventHandler())
+    return runtime.application(router: buildRouter(runtime), handler: PaymentReactions())
 }
 
 /// The payment-service's HTTP surface: the shared operations routes plus accounts and payments.

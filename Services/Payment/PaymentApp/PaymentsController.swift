@@ -6,7 +6,7 @@ import ServiceKit
 
 /// `GET /payments/{orderId}`: what was charged for an order.
 struct PaymentsController: Sendable {
-    let database: AppDatabase
+    let database: EventStoreDatabase
 
     struct PaymentRepresentation: Codable, Sendable {
         var orderId: String

@@ -1,3 +1,4 @@
+import Delivery
 import Messaging
 import ServiceKit
 import Tracing

@@ -1,4 +1,5 @@
 import Contracts
+import Delivery
 import EventStore
 import Foundation
 import Logging
@@ -42,7 +43,7 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
     private let batches = Counter(label: "projection_batches_total")
 
     init(
-        store: ReadStore, journal: AppDatabase, reader: FeedReader, catchUp: Wakeup, consuming: ManagedConnection,
+        store: ReadStore, journal: EventStoreDatabase, reader: FeedReader, catchUp: Wakeup, consuming: ManagedConnection,
         publishing: ManagedConnection, retryPolicy: RetryPolicy, tracing: MessageTracing? = nil, logger: Logger
     ) {
         self.tracing = tracing

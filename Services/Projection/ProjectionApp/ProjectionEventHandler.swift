@@ -1,4 +1,5 @@
 import Contracts
+import Delivery
 import EventStore
 import Foundation
 import GRDB

@@ -1,4 +1,5 @@
 import Contracts
+import Delivery
 import EventStore
 import GRDB
 import ServiceKit
@@ -12,7 +13,7 @@ protocol ProjectionStore: Sendable {
     func apply(_ segments: [FeedSegment]) async throws -> [SegmentOutcome]
 }
 
-extension AppDatabase: ProjectionStore {
+extension EventStoreDatabase: ProjectionStore {
     func positions() async throws -> [ServiceName: Int64] {
         try await read { try SourcePositions.all($0.db) }
     }
@@ -34,7 +35,7 @@ final class ReadStore: ProjectionStore {
     private let current: Mutex<ServedStore>
     private let writeLock = AsyncLock()
 
-    init(_ database: AppDatabase) {
+    init(_ database: EventStoreDatabase) {
         current = Mutex(ServedStore(database))
     }
 
@@ -78,7 +79,7 @@ final class ReadStore: ProjectionStore {
     /// Replaces the store: `body` runs while no write can start, gets the current store and
     /// returns its replacement, which serves every read and write from then on.
     /// - Returns: the replaced store, to wait on until no read runs on it any more.
-    func replace(_ body: (AppDatabase) async throws -> AppDatabase) async throws -> ServedStore {
+    func replace(_ body: (EventStoreDatabase) async throws -> EventStoreDatabase) async throws -> ServedStore {
         try await writeLock.withLock {
             let replaced = current.withLock { $0 }
             let replacement = ServedStore(try await body(replaced.database))
@@ -96,10 +97,10 @@ final class ServedStore: Sendable {
         var waiting: [CheckedContinuation<Void, Never>] = []
     }
 
-    let database: AppDatabase
+    let database: EventStoreDatabase
     private let reads = Mutex(Reads())
 
-    init(_ database: AppDatabase) {
+    init(_ database: EventStoreDatabase) {
         self.database = database
     }
 

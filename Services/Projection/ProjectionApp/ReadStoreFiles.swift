@@ -8,7 +8,7 @@ import GRDB
 /// service's store names in its `active_store` row. The switch is that row: one committed write.
 struct ReadStoreFiles: Sendable {
     /// The service's store: it holds the `active_store` row (and the read models until the first rebuild).
-    let control: AppDatabase
+    let control: EventStoreDatabase
     let controlPath: String
 
     private var directory: URL { URL(fileURLWithPath: controlPath).deletingLastPathComponent() }
@@ -20,7 +20,7 @@ struct ReadStoreFiles: Sendable {
 
     /// Opens the store the read models currently live in.
     /// - Throws: when it cannot be opened or migrated.
-    func openActive() async throws -> AppDatabase {
+    func openActive() async throws -> EventStoreDatabase {
         guard let fileName = try await activeFileName() else { return control }
         return try open(fileName)
     }
@@ -29,8 +29,8 @@ struct ReadStoreFiles: Sendable {
     ///
     /// Commits are not fsynced (`synchronous=NORMAL`): a read store that loses its last commits
     /// in a power cut loses their positions with them, and catches up again from the feeds.
-    func open(_ fileName: String) throws -> AppDatabase {
-        try AppDatabase(path: directory.appendingPathComponent(fileName).path, durability: .normal, migrations: ReadModelSchema.migrations)
+    func open(_ fileName: String) throws -> EventStoreDatabase {
+        try EventStoreDatabase(path: directory.appendingPathComponent(fileName).path, durability: .normal, migrations: ReadModelSchema.migrations)
     }
 
     /// The file named in `active_store`; `nil` while the read models live in the service's store.

@@ -11,7 +11,7 @@ extension Request {
     }
 }
 
-extension AppDatabase {
+extension EventStoreDatabase {
     /// An aggregate for a `GET` of one resource: its current state, or with `version` its state as of
     /// that version, rebuilt from its events (from the latest snapshot at or before it).
     /// - Parameters:

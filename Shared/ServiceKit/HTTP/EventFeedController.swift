@@ -5,10 +5,10 @@ import Hummingbird
 
 /// `GET /events?after=&limit=`: the whole event store in commit order, read-only (contract section 4.4).
 public struct EventFeedController<Context: RequestContext>: Sendable {
-    let database: AppDatabase
+    let database: EventStoreDatabase
     public static var maxLimit: Int { 1000 }
 
-    public init(database: AppDatabase) {
+    public init(database: EventStoreDatabase) {
         self.database = database
     }
 

@@ -1,4 +1,5 @@
 import Contracts
+import Delivery
 import EventStore
 import Foundation
 import Hummingbird
@@ -6,9 +7,9 @@ import Hummingbird
 /// `/admin/outbox/set-aside`: the events the relay could not publish, and putting one back in
 /// the queue once its cause is fixed (behind ``AdminAuthMiddleware``).
 public struct OutboxController<Context: RequestContext>: Sendable {
-    let database: AppDatabase
+    let database: EventStoreDatabase
 
-    public init(database: AppDatabase) {
+    public init(database: EventStoreDatabase) {
         self.database = database
     }
 

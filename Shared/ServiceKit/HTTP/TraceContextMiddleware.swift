@@ -1,3 +1,4 @@
+import Delivery
 import EventStore
 import Hummingbird
 import Tracing

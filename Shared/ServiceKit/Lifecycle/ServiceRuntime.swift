@@ -1,4 +1,5 @@
 import Contracts
+import Delivery
 import EventStore
 import Foundation
 import Hummingbird
@@ -13,7 +14,7 @@ import Tracing
 public struct ServiceRuntime: Sendable {
     public let configuration: ServiceConfiguration
     public let logger: Logger
-    public let database: AppDatabase
+    public let database: EventStoreDatabase
     public let metrics: PrometheusCollectorRegistry
     /// Publishes with confirms: the outbox, retries and parked messages.
     public let publishing: ManagedConnection
@@ -49,11 +50,11 @@ public struct ServiceRuntime: Sendable {
         }
         var logger = Logger(label: service.rawValue)
         logger.logLevel = configuration.logLevel
-        let database: AppDatabase
+        let database: EventStoreDatabase
         do {
             // Accounts and products are hot streams (an event per order): a snapshot every 10 events
             // keeps each load to one snapshot and a handful of events.
-            database = try AppDatabase(path: configuration.databasePath, snapshotPolicy: .every(10), migrations: migrations)
+            database = try EventStoreDatabase(path: configuration.databasePath, snapshotPolicy: .every(10), migrations: migrations)
         } catch {
             throw StartupFailure("\(service.rawValue): cannot open the store at \(configuration.databasePath): \(error)")
         }

@@ -1,10 +1,11 @@
+import Delivery
 import EventStore
 import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
 
-/// Writes to the store now and then (``AppDatabase/probe(at:)``), so that a disk that filled
+/// Writes to the store now and then (``EventStoreDatabase/probe(at:)``), so that a disk that filled
 /// up is noticed before a request fails, and one that has room again is noticed without any
 /// traffic: `/ready` follows ``StoreHealth``.
 ///
@@ -12,13 +13,13 @@ import ServiceLifecycle
 /// backoff from `interval / 10`. Logs once when the store becomes unavailable and once when it
 /// recovers.
 public struct StoreProbe: Service {
-    let database: AppDatabase
+    let database: EventStoreDatabase
     let interval: Duration
     let logger: Logger
     private let failures = Counter(label: "store_write_failures_total")
     private let unavailable = Gauge(label: "store_unavailable")
 
-    public init(database: AppDatabase, interval: Duration = .seconds(2), logger: Logger) {
+    public init(database: EventStoreDatabase, interval: Duration = .seconds(2), logger: Logger) {
         self.database = database
         self.interval = interval
         self.logger = logger

@@ -1,3 +1,4 @@
+import Delivery
 import EventStore
 import Foundation
 import Metrics
@@ -10,7 +11,7 @@ import Synchronization
 /// A part that cannot be read right now (store busy, broker away) keeps its last value; the
 /// scrape is never held up for more than a second by the broker.
 struct AlertGauges: Sendable {
-    let database: AppDatabase
+    let database: EventStoreDatabase
     /// The consuming connection: unlike a publishing one, the broker never blocks it under an alarm.
     let consuming: ManagedConnection
     let queue: String
@@ -20,7 +21,7 @@ struct AlertGauges: Sendable {
     private let consumerLag: Gauge
     private let parked = Gauge(label: "dead_letters_parked")
 
-    init(database: AppDatabase, consuming: ManagedConnection, queue: String, hasOutbox: Bool) {
+    init(database: EventStoreDatabase, consuming: ManagedConnection, queue: String, hasOutbox: Bool) {
         self.database = database
         self.consuming = consuming
         self.queue = queue

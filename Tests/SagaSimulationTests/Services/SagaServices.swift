@@ -13,15 +13,15 @@ enum SagaServices {
     static let sagaTimeoutSeconds = 30
 
     static func participants(in directory: URL) throws -> (services: [ServiceName: SimulatedParticipant], projection: SimulatedProjection) {
-        let order = SimulatedParticipant(.order, configuration: try configuration(.order, in: directory), handler: OrderEventHandler()) {
+        let order = SimulatedParticipant(.order, configuration: try configuration(.order, in: directory), handler: OrderReactions()) {
             let runtime = try ServiceRuntime(configuration: $0, migrations: OrderSchema.migrations)
             return (runtime, OrderApp.buildRouter(runtime))
         }
-        let payment = SimulatedParticipant(.payment, configuration: try configuration(.payment, in: directory), handler: PaymentEventHandler()) {
+        let payment = SimulatedParticipant(.payment, configuration: try configuration(.payment, in: directory), handler: PaymentReactions()) {
             let runtime = try ServiceRuntime(configuration: $0)
             return (runtime, PaymentApp.buildRouter(runtime))
         }
-        let inventory = SimulatedParticipant(.inventory, configuration: try configuration(.inventory, in: directory), handler: InventoryEventHandler()) {
+        let inventory = SimulatedParticipant(.inventory, configuration: try configuration(.inventory, in: directory), handler: InventoryReactions()) {
             let runtime = try ServiceRuntime(configuration: $0)
             return (runtime, InventoryApp.buildRouter(runtime))
         }

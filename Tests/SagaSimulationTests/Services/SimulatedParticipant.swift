@@ -1,4 +1,5 @@
 import Contracts
+import Delivery
 import EventStore
 import Foundation
 import Hummingbird
@@ -39,7 +40,7 @@ final class SimulatedParticipant {
     }
 
     var isUp: Bool { runtime != nil }
-    var database: AppDatabase? { runtime?.database }
+    var database: EventStoreDatabase? { runtime?.database }
 
     /// Opens the store (running its migrations, as at every start) and builds the routes.
     func start() throws {
@@ -59,7 +60,7 @@ final class SimulatedParticipant {
     }
 
     /// The consumer's step for one batch: every delivery handled in ONE transaction (each in its
-    /// own savepoint, through ``EventConsumer``'s handling with this service's handler). A
+    /// own savepoint, through ``EventHandler/apply(_:in:)``, the consumer's own handling). A
     /// delivery that failed is sent on with the real ``RetryPolicy`` (a delay queue, or parked)
     /// and acked; the others stay unacked until ``ack(_:)``.
     /// - Parameter crashBeforeCommit: the process dies before the commit: nothing is kept.
@@ -67,10 +68,10 @@ final class SimulatedParticipant {
     func consume(_ deliveries: [Delivery], broker: SimulatedBroker, crashBeforeCommit: Bool) async throws -> [String]? {
         guard let runtime else { preconditionFailure("\(name) is down") }
         let handler = handler
-        let outcomes: [EventConsumer.Outcome]
+        let outcomes: [ReactionOutcome]
         do {
             outcomes = try await runtime.database.write { transaction in
-                let outcomes = try deliveries.map { try EventConsumer.handle($0, with: handler, in: transaction) }
+                let outcomes = try deliveries.map { try handler.apply($0, in: transaction) }
                 if crashBeforeCommit { throw SimulatedCrash() }
                 return outcomes
             }

@@ -43,7 +43,7 @@ final class SimulatedProjection {
     /// One catch-up page: the events of `source` after the position the read store applied, up
     /// to `limit`, applied in one transaction.
     /// - Returns: how many events were new.
-    func catchUp(_ source: ServiceName, from sourceStore: AppDatabase, limit: Int) async throws -> Int {
+    func catchUp(_ source: ServiceName, from sourceStore: EventStoreDatabase, limit: Int) async throws -> Int {
         guard let store = projection?.store else { return 0 }
         let position = try await store.positions()[source] ?? 0
         let events = try await sourceStore.read { try $0.events(after: position, limit: limit) }
@@ -54,7 +54,7 @@ final class SimulatedProjection {
     }
 
     /// Whether the read store applied every event `sourceStore` has.
-    func isCaughtUp(_ source: ServiceName, with sourceStore: AppDatabase) async throws -> Bool {
+    func isCaughtUp(_ source: ServiceName, with sourceStore: EventStoreDatabase) async throws -> Bool {
         guard let store = projection?.store else { return false }
         let position = try await store.positions()[source] ?? 0
         return try await sourceStore.read { try $0.events(after: position, limit: 1) }.isEmpty

@@ -74,7 +74,7 @@ public struct MessageTracing: Sendable {
     }
 
     /// The `traceparent` of the span in `context`, or `nil` when it has none.
-    static func traceParent(of context: ServiceContext, tracer: any Instrument) -> String? {
+    public static func traceParent(of context: ServiceContext, tracer: any Instrument) -> String? {
         var carrier: [String: String] = [:]
         tracer.inject(context, into: &carrier, using: StringPairsCarrier())
         return carrier[TraceHeader.traceParent]

@@ -1,22 +1,24 @@
 import Contracts
+import Delivery
 import EventSourcing
 import EventStore
 import PaymentDomain
-import ServiceKit
 
 /// The payment's side of the saga: charge placed orders, refund when stock fails or the order is cancelled.
-struct PaymentEventHandler: EventHandler {
-    func handle(_ envelope: EventEnvelope, in transaction: StoreTransaction) throws {
+public struct PaymentReactions: SagaReactions {
+    public init() {}
+
+    public func react(_ reaction: PaymentReaction, to envelope: EventEnvelope, in transaction: StoreTransaction) throws {
         let metadata = envelope.metadata
-        switch metadata.eventType {
+        switch reaction {
         // Happy path
-        case OrderPlaced.eventType:
+        case .orderPlaced:
             let order = try envelope.payload(as: OrderPlaced.self)
             try decide(orderId: order.orderId, customerId: order.customerId, cause: metadata, in: transaction) { payment, account in
                 payment.authorize(order, account: account)
             }
         // Compensation
-        case InventoryReservationFailed.eventType:
+        case .inventoryReservationFailed:
             let failed = try envelope.payload(as: InventoryReservationFailed.self)
             let payment = try transaction.load(Payment.self, id: failed.orderId).state
             // Stock fails only after a payment, so an unknown payment means this arrived before its
@@ -29,13 +31,11 @@ struct PaymentEventHandler: EventHandler {
             try decide(orderId: failed.orderId, customerId: customerId, cause: metadata, in: transaction) { payment, account in
                 try payment.refund(reason: .outOfStock, account: account)
             }
-        case OrderCancelled.eventType:
+        case .orderCancelled:
             let cancelled = try envelope.payload(as: OrderCancelled.self)
             try decide(orderId: cancelled.orderId, customerId: cancelled.customerId, cause: metadata, in: transaction) { payment, account in
                 try payment.cancel(cancelled, account: account)
             }
-        default:
-            throw EnvelopeError.notAReaction(eventType: metadata.eventType)
         }
     }
 

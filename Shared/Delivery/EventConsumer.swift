@@ -7,22 +7,13 @@ import Metrics
 import ServiceLifecycle
 import Tracing
 
-/// What a service does with one event from its queue.
-public protocol EventHandler: Sendable {
-    /// Applies `envelope` inside `transaction`, which also records the event id in the inbox:
-    /// the effects and the record commit together, so a redelivered duplicate changes nothing.
-    /// - Throws: when the event cannot be handled; its effects are then rolled back and the
-    ///   message is retried later or, after the last attempt, parked.
-    func handle(_ envelope: EventEnvelope, in transaction: StoreTransaction) throws
-}
-
 /// Consumes the service's queue in batches: every message of a batch is handled in one SQLite
 /// transaction (each in its own savepoint), then the batch is acked. A message that fails is
 /// republished to a delay queue or parked (``FailedMessageForwarder``) and only then acked, so
 /// nothing is lost and one bad message never blocks the others. A redelivered message (its process
 /// died with it in hand) is handled on its own and counted across restarts (``RedeliveryGuard``).
 public struct EventConsumer: Service {
-    let database: AppDatabase
+    let database: EventStoreDatabase
     let consuming: ManagedConnection
     let retryPolicy: RetryPolicy
     let forwarder: FailedMessageForwarder
@@ -39,7 +30,7 @@ public struct EventConsumer: Service {
     private let commitFailures = Counter(label: "consumer_commit_failures_total")
 
     public init(
-        database: AppDatabase, consuming: ManagedConnection, publishing: ManagedConnection, retryPolicy: RetryPolicy,
+        database: EventStoreDatabase, consuming: ManagedConnection, publishing: ManagedConnection, retryPolicy: RetryPolicy,
         handler: any EventHandler, prefetch: UInt16 = 128, tracing: MessageTracing? = nil, logger: Logger
     ) {
         self.tracing = tracing
@@ -59,16 +50,10 @@ public struct EventConsumer: Service {
         }
     }
 
-    /// What became of one delivery of a batch.
-    enum Outcome: Sendable {
-        case handled, duplicate
-        case failed(reason: String, malformed: Bool)
-    }
-
     /// Handles a batch in one transaction, then acks what was handled and sends on what failed.
     private func process(_ batch: [Delivery], on connection: AMQPConnection) async throws {
         let handler = handler
-        let outcomes: [Outcome]
+        let outcomes: [ReactionOutcome]
         // One span per message, a child of the publisher's; what a handler appends keeps its context.
         let queue = retryPolicy.service.queue
         let spans = tracing.map { tracing in batch.map { tracing.startConsuming($0, queue: queue) } } ?? []
@@ -77,7 +62,7 @@ public struct EventConsumer: Service {
             outcomes = try await database.write { transaction in
                 try batch.enumerated().map { index, delivery in
                     let traced = traceParents.isEmpty ? transaction : transaction.tracing(traceParents[index])
-                    return try Self.handle(delivery, with: handler, in: traced)
+                    return try handler.apply(delivery, in: traced)
                 }
             }
             commitBackoff.reset()
@@ -117,38 +102,11 @@ public struct EventConsumer: Service {
         }
         await forwarder.forward(failures, acking: connection)
     }
-
-    /// - Throws: only when the store itself failed (disk full, read-only, I/O): the whole batch
-    ///   is then rolled back and redelivered, instead of the message being retried or parked.
-    static func handle(_ delivery: Delivery, with handler: any EventHandler, in transaction: StoreTransaction) throws -> Outcome {
-        if let error = delivery.headerTableError { return .failed(reason: error, malformed: true) }
-        let envelope: EventEnvelope
-        do {
-            envelope = try EventEnvelope(body: delivery.body)
-        } catch {
-            return .failed(reason: "\(error)", malformed: true)
-        }
-        let eventId = envelope.metadata.eventId
-        do {
-            if try transaction.hasHandled(eventId: eventId) { return .duplicate }
-            try transaction.savepoint {
-                try handler.handle(envelope, in: transaction)
-                try transaction.recordHandled(eventId: eventId)
-            }
-            return .handled
-        } catch let error as EnvelopeError {
-            return .failed(reason: "\(error)", malformed: true)
-        } catch where StoreHealth.storeFailureReason(error) != nil {
-            throw error
-        } catch {
-            return .failed(reason: "\(error)", malformed: false)
-        }
-    }
 }
 
 extension Span {
     /// Ends a consumer span with what became of its message.
-    fileprivate func end(_ outcome: EventConsumer.Outcome) {
+    fileprivate func end(_ outcome: ReactionOutcome) {
         switch outcome {
         case .handled:
             end(failure: nil)

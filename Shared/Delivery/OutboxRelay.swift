@@ -24,7 +24,7 @@ import Tracing
 /// batch the broker confirmed but the store could not mark is only marked on the next round,
 /// not published again.
 public struct OutboxRelay: Service {
-    let database: AppDatabase
+    let database: EventStoreDatabase
     let connection: ManagedConnection
     let service: ServiceName
     let exchange: String
@@ -38,7 +38,7 @@ public struct OutboxRelay: Service {
     private let setAsideTotal = Counter(label: "outbox_set_aside_total")
 
     public init(
-        database: AppDatabase, connection: ManagedConnection, service: ServiceName, exchange: String, batchSize: Int = 500,
+        database: EventStoreDatabase, connection: ManagedConnection, service: ServiceName, exchange: String, batchSize: Int = 500,
         tracing: MessageTracing? = nil, logger: Logger
     ) {
         self.tracing = tracing
@@ -150,7 +150,7 @@ public struct OutboxRelay: Service {
     }
 
     /// The rows set aside, as a gauge: what an operator alerts on.
-    static let setAsideGauge = Gauge(label: "outbox_set_aside")
+    public static let setAsideGauge = Gauge(label: "outbox_set_aside")
 
     /// The messages of `batch`, and the events that cannot become one with why. With tracing on,
     /// each message carries the `traceparent` of its publish span, started here into `spans`.

@@ -1,29 +1,29 @@
 import Contracts
+import Delivery
 import EventSourcing
 import EventStore
 import InventoryDomain
-import ServiceKit
 
 /// The inventory's side of the saga: reserve stock for paid orders, release it for cancelled ones.
-struct InventoryEventHandler: EventHandler {
-    func handle(_ envelope: EventEnvelope, in transaction: StoreTransaction) throws {
+public struct InventoryReactions: SagaReactions {
+    public init() {}
+
+    public func react(_ reaction: InventoryReaction, to envelope: EventEnvelope, in transaction: StoreTransaction) throws {
         let metadata = envelope.metadata
-        switch metadata.eventType {
+        switch reaction {
         // Happy path
-        case PaymentAuthorized.eventType:
+        case .paymentAuthorized:
             let paid = try envelope.payload(as: PaymentAuthorized.self)
             try decide(orderId: paid.orderId, skus: paid.items.map(\.sku), cause: metadata, in: transaction) { reservation, products in
                 try reservation.reserve(orderId: paid.orderId, items: paid.items, products: products)
             }
         // Compensation
-        case OrderCancelled.eventType:
+        case .orderCancelled:
             let cancelled = try envelope.payload(as: OrderCancelled.self)
             let held = try transaction.load(Reservation.self, id: cancelled.orderId).state.items.map(\.sku)
             try decide(orderId: cancelled.orderId, skus: held, cause: metadata, in: transaction) { reservation, products in
                 try reservation.cancel(orderId: cancelled.orderId, products: products)
             }
-        default:
-            throw EnvelopeError.notAReaction(eventType: metadata.eventType)
         }
     }
 

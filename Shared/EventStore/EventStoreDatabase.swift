@@ -3,11 +3,11 @@ import EventSourcing
 import Foundation
 import GRDB
 
-/// One service's SQLite store: WAL mode, migrated on open, durable (`synchronous=FULL`) by default.
+/// One service's event store in SQLite: WAL mode, migrated on open, durable (`synchronous=FULL`) by default.
 ///
-/// It holds the event store, the outbox and the inbox, plus whatever tables the service adds
-/// through its own migrations.
-public struct AppDatabase: Sendable {
+/// It holds the events, snapshots, the outbox and the inbox, plus whatever tables the service
+/// adds through its own migrations.
+public struct EventStoreDatabase: Sendable {
     /// How hard a commit waits for the disk.
     public enum Durability: String, Sendable {
         /// Survives power loss: every commit is fsynced (the default).
@@ -130,3 +130,7 @@ public struct Migration: Sendable {
         self.migrate = migrate
     }
 }
+
+/// The former name of ``EventStoreDatabase``.
+@available(*, deprecated, renamed: "EventStoreDatabase")
+public typealias AppDatabase = EventStoreDatabase

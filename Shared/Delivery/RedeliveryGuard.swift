@@ -25,7 +25,7 @@ import Synchronization
 /// `process` receives each redelivered delivery alone, its `x-attempts` header set to the
 /// attempt it really is, so a failure it forwards is retried or parked with the right count.
 public struct RedeliveryGuard: Sendable {
-    let journal: @Sendable () -> AppDatabase
+    let journal: @Sendable () -> EventStoreDatabase
     let forwarder: FailedMessageForwarder
     let maxAttempts: Int
     let logger: Logger
@@ -36,7 +36,7 @@ public struct RedeliveryGuard: Sendable {
     private let journalBackoff = Backoff()
 
     /// - Parameter journal: the store that holds the journal (asked for each time, so a store that is replaced is followed).
-    public init(journal: @escaping @Sendable () -> AppDatabase, forwarder: FailedMessageForwarder, logger: Logger) {
+    public init(journal: @escaping @Sendable () -> EventStoreDatabase, forwarder: FailedMessageForwarder, logger: Logger) {
         self.journal = journal
         self.forwarder = forwarder
         maxAttempts = forwarder.retryPolicy.maxAttempts
@@ -44,7 +44,7 @@ public struct RedeliveryGuard: Sendable {
     }
 
     /// Journals in `database`.
-    public init(database: AppDatabase, forwarder: FailedMessageForwarder, logger: Logger) {
+    public init(database: EventStoreDatabase, forwarder: FailedMessageForwarder, logger: Logger) {
         self.init(journal: { database }, forwarder: forwarder, logger: logger)
     }
 
