@@ -123,5 +123,13 @@ let package = Package(
         ),
         .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Messaging", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit", "Contracts", "Messaging"]),
+        .testTarget(
+            name: "CatalogTests",
+            dependencies: [
+                "TestSupport", "Contracts", "EventSourcing", "EventStore", "ServiceKit", "Messaging",
+                "OrderDomain", "PaymentDomain", "InventoryDomain", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            exclude: ["Fixtures"]
+        ),
     ]
 )
