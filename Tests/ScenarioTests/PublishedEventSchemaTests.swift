@@ -38,8 +38,9 @@ struct PublishedEventSchemaTests {
                 await capture.close()
                 throw error
             }
+            // No invariant check here: the restock with a reason and the stock correction go
+            // around the harness's ledger (the saga paths' invariants are SagaPathTests' job).
             await capture.close()
-            await system.checkInvariants()
         }
     }
 
