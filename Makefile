@@ -86,7 +86,7 @@ container-test: ## Build the image and run the compose scenario in a local Docke
 
 clean: ## Stop what `run` started, then remove .build and data
 	@if [ -d data/run ]; then scripts/stop-local.sh; fi
-	rm -rf .build .build-fuzz data
+	rm -rf .build .build-fuzz .build-catalog data
 
 compose-check: ## Validate compose.yaml with docker-compose, if it is installed
 	@if command -v $(firstword $(COMPOSE)) >/dev/null 2>&1; then \
