@@ -32,6 +32,19 @@ struct CatalogAgreementTests {
         }
     }
 
+    @Test func theEventTableOfTheseDocsNamesEveryEventTypeWithItsVersionsAndRoutingKey() throws {
+        let url = CatalogValidator.packageRoot.appendingPathComponent("docs/EVENTS.md")
+        let rows = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("| `") }
+        for type in CodeCatalog.payloadTypes {
+            let row = rows.first { $0.hasPrefix("| `\(type.eventType)` |") }
+            let cells = row?.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+            let versions = (1...type.schemaVersion).map(String.init).joined(separator: ", ")
+            let routingKey = "`\(RoutingKey.of(eventType: type.eventType, aggregateType: type.aggregateType))`"
+            #expect(cells.count >= 4 && cells[1].hasPrefix(versions) && cells[2] == routingKey,
+                    "docs/EVENTS.md: \(row.map(String.init) ?? "no row for \(type.eventType)"); expected versions \(versions), routing key \(routingKey)")
+        }
+    }
+
     /// A field added to a payload without a new schema version (required or not) fails here: the
     /// current fixture no longer decodes, or the code writes a field its schema does not have.
     @Test(arguments: CodeCatalog.payloadTypes.map { $0.eventType })
