@@ -30,6 +30,7 @@ struct PublishedEventSchemaTests {
                     .object(["label": .string("\(entry.service) feed, position \(entry.event["position"]?.intValue ?? 0)"), "message": entry.event])
                 }
                 cases += deliveries.map(\.catalogCase)
+                expectMessagesAreTheirFeedEntries(deliveries, feedEvents)
                 let report = try await CatalogValidator.validate(cases: cases)
                 #expect(report.failures.isEmpty, "\(report.summary)")
                 #expect(report.checked == cases.count)
@@ -41,6 +42,22 @@ struct PublishedEventSchemaTests {
             // No invariant check here: the restock with a reason and the stock correction go
             // around the harness's ledger (the saga paths' invariants are SagaPathTests' job).
             await capture.close()
+        }
+    }
+
+    /// Each message is its feed entry without `position`, and claims that position in `x-source-position`.
+    private func expectMessagesAreTheirFeedEntries(_ deliveries: [CapturedDelivery], _ feedEvents: [FeedEvent]) {
+        var entries: [String: JSONValue] = [:]
+        for entry in feedEvents {
+            if let id = entry.event["eventId"]?.stringValue { entries[id] = entry.event }
+        }
+        for captured in deliveries {
+            let id = captured.body["eventId"]?.stringValue ?? "?"
+            guard let entry = entries[id], case .object(var fields) = entry else { continue }
+            let position = fields.removeValue(forKey: "position")
+            #expect(captured.body == .object(fields), "message \(id) differs from its feed entry")
+            #expect(captured.delivery.properties.headers["x-source-position"].map(\.catalogJSON) == position,
+                    "message \(id) claims another position than its feed's \(position.map(String.init(describing:)) ?? "none")")
         }
     }
 
