@@ -56,6 +56,11 @@ test: deps ## Build and run every test (the tests start their own brokers)
 	swift build --build-tests
 	swift test --skip-build
 
+.PHONY: catalog
+catalog: deps ## Check the event catalog (docs/events) against the code and the real services' traffic (part of `test`; docs/EVENTS.md)
+	swift build --build-tests
+	swift test --skip-build --filter 'CatalogTests|PublishedEventSchemaTests'
+
 fuzz: deps ## Bounded fuzzing stage: random HTTP requests and AMQP messages, then drain and invariant checks (FUZZ_EXAMPLES=3000 FUZZ_SEED=)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) FUZZ_SKIP_BUILD=$(FUZZ_SKIP_BUILD) Tests/Fuzz/run.sh
 
