@@ -172,6 +172,14 @@ def check_documents(catalog: Catalog, asyncapi_schema_path: pathlib.Path, code):
         if schema.get("properties", {}).get("aggregateType", {}).get("const") != annotated.get("x-aggregate-type"):
             errors.append("its aggregateType is not the payload schema's x-aggregate-type")
         errors += describe(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema))
+        if not errors:
+            for example in message.get("examples", []):
+                checked += 1
+                errors += [f"example {example.get('name')}: {line}" for line in describe(
+                    catalog.message_validator(event_type, version).iter_errors(example.get("payload")))]
+                if "headers" in example:
+                    errors += [f"example {example.get('name')} headers: {line}" for line in describe(
+                        catalog.component_validator("EventHeaders").iter_errors(example["headers"]))]
         fail(f"asyncapi.yaml message {name}", errors)
 
     if code is not None:
