@@ -62,27 +62,31 @@ let package = Package(
         .target(name: "PaymentDomain", dependencies: ["EventSourcing", "Contracts"], path: "Services/Payment/PaymentDomain"),
         .target(name: "InventoryDomain", dependencies: ["EventSourcing", "Contracts"], path: "Services/Inventory/InventoryDomain"),
 
-        // MARK: Services
-        .executableTarget(
-            name: "OrderService",
+        // MARK: Services (a library with the whole service, and a tiny executable that runs it)
+        .target(
+            name: "OrderApp",
             dependencies: ["OrderDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Services/Order/OrderService"
+            path: "Services/Order/OrderApp"
         ),
-        .executableTarget(
-            name: "PaymentService",
+        .executableTarget(name: "OrderService", dependencies: ["OrderApp", "ServiceKit"], path: "Services/Order/OrderService"),
+        .target(
+            name: "PaymentApp",
             dependencies: ["PaymentDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Services/Payment/PaymentService"
+            path: "Services/Payment/PaymentApp"
         ),
-        .executableTarget(
-            name: "InventoryService",
+        .executableTarget(name: "PaymentService", dependencies: ["PaymentApp", "ServiceKit"], path: "Services/Payment/PaymentService"),
+        .target(
+            name: "InventoryApp",
             dependencies: ["InventoryDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Services/Inventory/InventoryService"
+            path: "Services/Inventory/InventoryApp"
         ),
-        .executableTarget(
-            name: "ProjectionService",
+        .executableTarget(name: "InventoryService", dependencies: ["InventoryApp", "ServiceKit"], path: "Services/Inventory/InventoryService"),
+        .target(
+            name: "ProjectionApp",
             dependencies: ["ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Services/Projection/ProjectionService"
+            path: "Services/Projection/ProjectionApp"
         ),
+        .executableTarget(name: "ProjectionService", dependencies: ["ProjectionApp", "ServiceKit"], path: "Services/Projection/ProjectionService"),
 
         // MARK: Benchmarks (run by `make bench-store`, not by the tests)
         .executableTarget(
@@ -103,6 +107,11 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
+        .target(
+            name: "AppTestSupport",
+            dependencies: ["ServiceKit", "Contracts"],
+            path: "Tests/AppTestSupport"
+        ),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
         .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain"]),
         .testTarget(name: "PaymentDomainTests", dependencies: ["PaymentDomain"]),
@@ -122,6 +131,34 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Messaging", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "OrderAppTests",
+            dependencies: [
+                "OrderApp", "AppTestSupport", "ServiceKit", "Contracts", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "PaymentAppTests",
+            dependencies: [
+                "PaymentApp", "AppTestSupport", "ServiceKit", "Contracts", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "InventoryAppTests",
+            dependencies: [
+                "InventoryApp", "AppTestSupport", "ServiceKit", "Contracts", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "ProjectionAppTests",
+            dependencies: [
+                "ProjectionApp", "AppTestSupport", "ServiceKit", "Contracts", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit", "Contracts", "Messaging"]),
         .testTarget(
             name: "CatalogTests",

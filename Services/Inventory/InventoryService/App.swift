@@ -1,9 +1,12 @@
+import InventoryApp
 import ServiceKit
 
+/// The inventory-service executable: reads its configuration from the environment and runs until SIGTERM or SIGINT.
 @main
 struct App {
     static func main() async throws {
-        let runtime = ServiceRuntime.start(.inventory)
-        try await runtime.run(router: buildRouter(runtime), handler: InventoryEventHandler())
+        let configuration = ServiceExecutable.configure(.inventory)
+        let app = try await ServiceExecutable.built { try await buildApplication(configuration: configuration) }
+        try await app.runUntilTerminated()
     }
 }

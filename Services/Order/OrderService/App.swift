@@ -1,10 +1,12 @@
+import OrderApp
 import ServiceKit
 
+/// The order-service executable: reads its configuration from the environment and runs until SIGTERM or SIGINT.
 @main
 struct App {
     static func main() async throws {
-        let runtime = ServiceRuntime.start(.order, migrations: OrderSchema.migrations)
-        let deadlines = SagaDeadlineScanner(database: runtime.database, logger: runtime.logger)
-        try await runtime.run(router: buildRouter(runtime), handler: OrderEventHandler(), extraServices: [deadlines])
+        let configuration = ServiceExecutable.configure(.order)
+        let app = try await ServiceExecutable.built { try await buildApplication(configuration: configuration) }
+        try await app.runUntilTerminated()
     }
 }

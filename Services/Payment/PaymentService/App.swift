@@ -1,9 +1,12 @@
+import PaymentApp
 import ServiceKit
 
+/// The payment-service executable: reads its configuration from the environment and runs until SIGTERM or SIGINT.
 @main
 struct App {
     static func main() async throws {
-        let runtime = ServiceRuntime.start(.payment)
-        try await runtime.run(router: buildRouter(runtime), handler: PaymentEventHandler())
+        let configuration = ServiceExecutable.configure(.payment)
+        let app = try await ServiceExecutable.built { try await buildApplication(configuration: configuration) }
+        try await app.runUntilTerminated()
     }
 }

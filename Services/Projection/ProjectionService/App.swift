@@ -1,14 +1,12 @@
+import ProjectionApp
 import ServiceKit
 
+/// The projection-service executable: reads its configuration from the environment and runs until SIGTERM or SIGINT.
 @main
 struct App {
     static func main() async throws {
-        let runtime = ServiceRuntime.start(.projection, migrations: ReadModelSchema.migrations)
-        let projection = await Projection.assemble(runtime)
-        try await runtime.run(
-            router: buildRouter(runtime, projection: projection),
-            consumer: projection.consumer,
-            extraServices: [projection.catchUp, projection.rebuilder]
-        )
+        let configuration = ServiceExecutable.configure(.projection)
+        let app = try await ServiceExecutable.built { try await buildApplication(configuration: configuration) }
+        try await app.runUntilTerminated()
     }
 }

@@ -17,6 +17,11 @@ public struct ServiceConfiguration: Sendable {
     public var retryDelaysMilliseconds: [Int]
     public var sagaTimeoutSeconds: Int
     public var sourceURLs: [String]
+    /// Whether the application runs its long-running parts besides HTTP: broker connections,
+    /// outbox relay, consumer, dead-letter keeper, store probe and the service's own scanners.
+    /// Not read from the environment: an in-process test turns it off to call the routes with
+    /// nothing connecting anywhere.
+    public var runsBackgroundServices = true
 
     /// How log lines are written.
     public enum LogFormat: String, Sendable {

@@ -4,7 +4,6 @@ import Foundation
 import Hummingbird
 import Logging
 import Messaging
-import Metrics
 import Prometheus
 import ServiceLifecycle
 
@@ -21,20 +20,27 @@ public struct ServiceRuntime: Sendable {
     public let retryPolicy: RetryPolicy
     public let amqpURL: AMQPURL
 
-    /// Reads the configuration (exiting with a one-line reason when it is invalid), installs
-    /// logging and metrics, opens the store and prepares the broker connections.
-    public static func start(_ service: ServiceName, migrations: [Migration] = []) -> ServiceRuntime {
-        let configuration: ServiceConfiguration
+    /// Opens the store and prepares the broker connections from `configuration`. Nothing
+    /// connects yet: the connections connect when the application runs them, so a test can
+    /// build a service and exercise its routes with no broker.
+    ///
+    /// Logging and metrics are process-wide: the executable installs them
+    /// (``ServiceExecutable/bootstrap(_:)``); a library never does.
+    /// - Parameters:
+    ///   - migrations: the service's own tables, beside the shared event store.
+    ///   - metrics: the registry `/metrics` answers from.
+    /// - Throws: ``StartupFailure`` with a one-line reason when the broker URL is invalid or the store cannot be opened.
+    public init(
+        configuration: ServiceConfiguration, migrations: [Migration] = [],
+        metrics: PrometheusCollectorRegistry = ServiceExecutable.metrics
+    ) throws(StartupFailure) {
+        let service = configuration.service
         let url: AMQPURL
         do {
-            configuration = try ServiceConfiguration(service: service)
             url = try AMQPURL(configuration.amqpURL)
         } catch {
-            exitWithReason("\(service.rawValue): \(error)")
+            throw StartupFailure("\(service.rawValue): \(error)")
         }
-        LoggingSystem.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
-        let metrics = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         var logger = Logger(label: service.rawValue)
         logger.logLevel = configuration.logLevel
         let database: AppDatabase
@@ -43,22 +49,20 @@ public struct ServiceRuntime: Sendable {
             // keeps each load to one snapshot and a handful of events.
             database = try AppDatabase(path: configuration.databasePath, snapshotPolicy: .every(10), migrations: migrations)
         } catch {
-            exitWithReason("\(service.rawValue): cannot open the store at \(configuration.databasePath): \(error)")
+            throw StartupFailure("\(service.rawValue): cannot open the store at \(configuration.databasePath): \(error)")
         }
         let retryPolicy = RetryPolicy(
             service: service, delays: configuration.retryDelaysMilliseconds, maxAttempts: configuration.maxDeliveryAttempts
         )
         let topology = Topology.declared(by: retryPolicy)
-        return ServiceRuntime(
-            configuration: configuration,
-            logger: logger,
-            database: database,
-            metrics: metrics,
-            publishing: ManagedConnection(url: url, name: "\(service.rawValue) publisher", confirmMode: true, topology: topology, logger: logger),
-            consuming: ManagedConnection(url: url, name: "\(service.rawValue) consumer", confirmMode: false, topology: topology, logger: logger),
-            retryPolicy: retryPolicy,
-            amqpURL: url
-        )
+        self.configuration = configuration
+        self.logger = logger
+        self.database = database
+        self.metrics = metrics
+        publishing = ManagedConnection(url: url, name: "\(service.rawValue) publisher", confirmMode: true, topology: topology, logger: logger)
+        consuming = ManagedConnection(url: url, name: "\(service.rawValue) consumer", confirmMode: false, topology: topology, logger: logger)
+        self.retryPolicy = retryPolicy
+        amqpURL = url
     }
 
     /// Ready while the store can be written and every broker connection is up with its topology.
@@ -89,19 +93,42 @@ public struct ServiceRuntime: Sendable {
         return router
     }
 
-    /// Runs the service until SIGTERM or SIGINT: broker connections, outbox relay, consumer, the
-    /// dead-letter keeper, `extraServices`, then the HTTP server. Shutdown runs in reverse: HTTP stops first,
-    /// the consumer finishes its batch, the relay its publish, and the connections close last.
-    public func run(router: Router<BasicRequestContext>, handler: any EventHandler, extraServices: [any Service] = []) async throws {
+    /// The whole service as one application: broker connections, store probe, outbox relay,
+    /// `handler` behind the standard ``EventConsumer``, the dead-letter keeper, `extraServices`,
+    /// then the HTTP server. Running it starts them in that order; shutdown runs in reverse: HTTP
+    /// stops first, the consumer finishes its batch, the relay its publish, and the connections close last.
+    public func application(
+        router: Router<BasicRequestContext>, handler: any EventHandler, extraServices: [any Service] = []
+    ) -> some ApplicationProtocol {
         let consumer = EventConsumer(
             database: database, consuming: consuming, publishing: publishing, retryPolicy: retryPolicy, handler: handler, logger: logger
         )
-        try await run(router: router, consumer: consumer, extraServices: extraServices)
+        return application(router: router, consumer: consumer, extraServices: extraServices)
     }
 
-    /// Runs the service like ``run(router:handler:extraServices:)``, with its own consumer of the
-    /// service's queue instead of the standard ``EventConsumer``.
-    public func run(router: Router<BasicRequestContext>, consumer: any Service, extraServices: [any Service] = []) async throws {
+    /// The whole service like ``application(router:handler:extraServices:)``, with its own consumer
+    /// of the service's queue instead of the standard ``EventConsumer``.
+    public func application(
+        router: Router<BasicRequestContext>, consumer: any Service, extraServices: [any Service] = []
+    ) -> some ApplicationProtocol {
+        let configuration = configuration
+        let logger = logger
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: configuration.service.rawValue),
+            services: configuration.runsBackgroundServices ? backgroundServices(consumer: consumer, extraServices: extraServices) : [],
+            onServerRunning: { channel in
+                logger.info("Listening", metadata: [
+                    "http.address": "\(channel.localAddress?.description ?? "\(configuration.httpHost):\(configuration.httpPort)")",
+                    "database.path": "\(configuration.databasePath)",
+                ])
+            },
+            logger: logger
+        )
+    }
+
+    /// Everything the service runs besides HTTP, in the order it starts.
+    private func backgroundServices(consumer: any Service, extraServices: [any Service]) -> [any Service] {
         var services: [any Service] = [publishing, consuming, StoreProbe(database: database, logger: logger)]
         if let exchange = configuration.service.exchange {
             services.append(OutboxRelay(database: database, connection: publishing, service: configuration.service, exchange: exchange, logger: logger))
@@ -112,34 +139,6 @@ public struct ServiceRuntime: Sendable {
         )
         services += [keeper.connection, keeper]
         services += extraServices
-        let configuration = configuration
-        let logger = logger
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: configuration.service.rawValue),
-            services: services,
-            onServerRunning: { channel in
-                logger.info("Listening", metadata: [
-                    "http.address": "\(channel.localAddress?.description ?? "\(configuration.httpHost):\(configuration.httpPort)")",
-                    "database.path": "\(configuration.databasePath)",
-                ])
-            },
-            logger: logger
-        )
-        // Graceful shutdown normally takes milliseconds. When something hangs in it anyway (a
-        // broker that stopped reading), it is escalated to cancellation after 10 s, and the
-        // process exits after 15 s in any case (below the 20 s an orchestrator typically allows).
-        var group = ServiceGroupConfiguration(
-            services: [.init(service: app), .init(service: ShutdownDeadline(limit: .seconds(15), logger: logger))],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        group.maximumGracefulShutdownDuration = .seconds(10)
-        try await ServiceGroup(configuration: group).run()
-        logger.info("Stopped")
+        return services
     }
-}
-
-/// Prints `reason` on one line to standard error and exits with status 2.
-public func exitWithReason(_ reason: String) -> Never {
-    FileHandle.standardError.write(Data((reason + "\n").utf8))
-    exit(2)
 }

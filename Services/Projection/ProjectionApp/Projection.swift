@@ -6,7 +6,7 @@ import ServiceLifecycle
 
 /// The parts of projection-service beyond the shared runtime: the read store, the feeds, the
 /// consumer, catch-up and rebuilds.
-struct Projection: Sendable {
+public struct Projection: Sendable {
     let store: ReadStore
     let lag: SourceLag
     let rebuilds: Rebuilds
@@ -14,17 +14,17 @@ struct Projection: Sendable {
     let catchUp: CatchUpService
     let rebuilder: Rebuilder
 
-    /// Opens the active read store and wires the parts; exits with a one-line reason when
-    /// `SOURCE_URLS` does not name the three feeds or the store cannot be opened.
-    static func assemble(_ runtime: ServiceRuntime) async -> Projection {
+    /// Opens the active read store and wires the parts.
+    /// - Throws: ``StartupFailure`` when `SOURCE_URLS` does not name the three feeds or the store cannot be opened.
+    static func assemble(_ runtime: ServiceRuntime) async throws(StartupFailure) -> Projection {
         let urls = runtime.configuration.sourceURLs
         guard urls.count == ProjectionSources.all.count else {
-            exitWithReason("projection-service: invalid configuration: SOURCE_URLS must list the order, payment and inventory feeds, in that order; got \(urls.count) URL(s)")
+            throw StartupFailure("projection-service: invalid configuration: SOURCE_URLS must list the order, payment and inventory feeds, in that order; got \(urls.count) URL(s)")
         }
         var feeds: [ServiceName: SourceFeed] = [:]
         for (source, url) in zip(ProjectionSources.all, urls) {
             guard let baseURL = URL(string: url) else {
-                exitWithReason("projection-service: invalid configuration: SOURCE_URLS has an invalid URL \"\(url)\"")
+                throw StartupFailure("projection-service: invalid configuration: SOURCE_URLS has an invalid URL \"\(url)\"")
             }
             feeds[source] = SourceFeed(source: source, baseURL: baseURL)
         }
@@ -36,7 +36,7 @@ struct Projection: Sendable {
             if active != nil { try await files.clearControlReadModels() }
             store = ReadStore(try await files.openActive())
         } catch {
-            exitWithReason("projection-service: cannot open the read store: \(error)")
+            throw StartupFailure("projection-service: cannot open the read store: \(error)")
         }
         let lag = SourceLag()
         let reader = FeedReader(feeds: feeds, lag: lag)
