@@ -93,8 +93,12 @@ struct CatalogAgreementTests {
             let retried = policy.followUp(for: delivery, attempt: 1, reason: "store busy", malformed: false)
             let parked = policy.followUp(for: delivery, attempt: 3, reason: "store busy", malformed: false)
             let malformed = policy.followUp(for: delivery, attempt: 1, reason: "not an envelope", malformed: true)
+            var defective = delivery
+            defective.headerDefects = [HeaderDefect(path: [], name: "", problem: .emptyName, value: .string("x"))]
+            let undecodable = policy.followUp(for: defective, attempt: 1, reason: "undecodable header table", malformed: true)
             #expect(retried.routingKey == policy.delayQueue(milliseconds: 200) && parked.routingKey == policy.service.deadLetterQueue)
-            for (label, copy, component) in [("retried", retried, "RetryHeaders"), ("parked", parked, "ParkedHeaders"), ("parked as malformed", malformed, "ParkedHeaders")] {
+            for (label, copy, component) in [("retried", retried, "RetryHeaders"), ("parked", parked, "ParkedHeaders"), ("parked as malformed", malformed, "ParkedHeaders"),
+                                               ("parked with an undecodable header", undecodable, "ParkedHeaders")] {
                 cases.append(.object([
                     "label": .string("\(fixture.name) \(label)"), "component": .string(component), "instance": copy.properties.headers.json,
                 ]))
