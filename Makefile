@@ -13,6 +13,11 @@ FUZZ_EXAMPLES ?= 3000
 FUZZ_SEED ?=
 # 1: take .build/debug/<service> as it is (CI: `make test` built it just before).
 FUZZ_SKIP_BUILD ?= 0
+# The saga simulation (`simulate`, also part of `test`): how many random schedules, from which
+# run seed; SIM_SEED re-runs one schedule alone and prints it (docs/SIMULATION.md).
+SIM_SCHEDULES ?=
+SIM_RUN_SEED ?=
+SIM_SEED ?=
 # The compose command: Debian 12 packages docker-compose (v1); `make up COMPOSE="docker compose"`
 # uses the v2 plugin where it is installed.
 COMPOSE ?= docker-compose
@@ -23,7 +28,7 @@ DEB_PACKAGES := librabbitmq-dev rabbitmq-server
 # Targets run one after the other even under `make -j` (deps before build before run).
 .NOTPARALLEL:
 .DEFAULT_GOAL := help
-.PHONY: help deps build test fuzz run stop up down clean compose-check container-test bench-store load
+.PHONY: help deps build test simulate fuzz run stop up down clean compose-check container-test bench-store load
 
 help: ## List the targets
 	@echo "Usage: make <target> [CONFIG=debug|release] [AMQP_PORT=5672]"
@@ -60,6 +65,10 @@ test: deps ## Build and run every test (the tests start their own brokers)
 catalog: deps ## Check the event catalog (docs/events) against the code and the real services' traffic (part of `test`; docs/EVENTS.md)
 	swift build --build-tests
 	swift test --skip-build --filter 'CatalogTests|PublishedEventSchemaTests'
+
+simulate: deps ## The saga, simulated: random schedules of the real services in-process, I1-I7 after each (SIM_SCHEDULES=500 SIM_RUN_SEED=1 SIM_SEED=)
+	swift build --build-tests
+	SIM_SCHEDULES=$(SIM_SCHEDULES) SIM_RUN_SEED=$(SIM_RUN_SEED) SIM_SEED=$(SIM_SEED) swift test --skip-build --filter SagaSimulationTests
 
 fuzz: deps ## Bounded fuzzing stage: random HTTP requests and AMQP messages, then drain and invariant checks (FUZZ_EXAMPLES=3000 FUZZ_SEED=)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) FUZZ_SKIP_BUILD=$(FUZZ_SKIP_BUILD) Tests/Fuzz/run.sh

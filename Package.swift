@@ -159,6 +159,14 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        .testTarget(
+            name: "SagaSimulationTests",
+            dependencies: [
+                "OrderApp", "PaymentApp", "InventoryApp", "ProjectionApp",
+                "ServiceKit", "EventStore", "Contracts", "Messaging", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit", "Contracts", "Messaging"]),
         .testTarget(
             name: "CatalogTests",

@@ -55,7 +55,8 @@ public struct EventConsumer: Service {
         }
     }
 
-    private enum Outcome: Sendable {
+    /// What became of one delivery of a batch.
+    enum Outcome: Sendable {
         case handled, duplicate
         case failed(reason: String, malformed: Bool)
     }
@@ -106,7 +107,7 @@ public struct EventConsumer: Service {
 
     /// - Throws: only when the store itself failed (disk full, read-only, I/O): the whole batch
     ///   is then rolled back and redelivered, instead of the message being retried or parked.
-    private static func handle(_ delivery: Delivery, with handler: any EventHandler, in transaction: StoreTransaction) throws -> Outcome {
+    static func handle(_ delivery: Delivery, with handler: any EventHandler, in transaction: StoreTransaction) throws -> Outcome {
         if let error = delivery.headerTableError { return .failed(reason: error, malformed: true) }
         let envelope: EventEnvelope
         do {
