@@ -68,6 +68,11 @@ test: deps ## Build and run every test (the tests start their own brokers)
 	swift build --build-tests
 	swift test --skip-build
 
+.PHONY: catalog
+catalog: deps ## Check the event catalog (docs/events) against the code and the real services' traffic (part of `test`; docs/EVENTS.md)
+	swift build --build-tests
+	swift test --skip-build --filter 'CatalogTests|PublishedEventSchemaTests'
+
 simulate: deps ## The saga, simulated: random schedules of the real services in-process, I1-I7 after each (SIM_SCHEDULES=500 SIM_RUN_SEED=1 SIM_SEED=)
 	swift build --build-tests
 	SIM_SCHEDULES=$(SIM_SCHEDULES) SIM_RUN_SEED=$(SIM_RUN_SEED) SIM_SEED=$(SIM_SEED) swift test --skip-build --filter SagaSimulationTests
@@ -112,7 +117,7 @@ container-test: ## Build the image and run the compose scenario in a local Docke
 
 clean: ## Stop what `run` started, then remove .build and data
 	@if [ -d data/run ]; then scripts/stop-local.sh; fi
-	rm -rf .build .build-fuzz .build-api .build-console data
+	rm -rf .build .build-fuzz .build-api .build-console .build-catalog data
 
 compose-check: ## Validate compose.yaml with docker-compose, if it is installed
 	@if command -v $(firstword $(COMPOSE)) >/dev/null 2>&1; then \

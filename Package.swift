@@ -209,5 +209,13 @@ let package = Package(
             dependencies: ["Delivery", "ServiceKit", "Contracts", "Messaging", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Delivery", "Messaging"]),
+        .testTarget(
+            name: "CatalogTests",
+            dependencies: [
+                "TestSupport", "Contracts", "EventSourcing", "EventStore", "ServiceKit", "Delivery", "Messaging",
+                "OrderDomain", "PaymentDomain", "InventoryDomain", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            exclude: ["Fixtures"]
+        ),
     ]
 )
