@@ -149,7 +149,9 @@ struct SagaCtlTests {
             guard run.status == 0 else { return .notYet(seen: "\(run)") }
             let json = try run.json()
             let lags = json["sources"]?.objectValue?.values.compactMap { $0["lag"]?.intValue } ?? []
-            guard lags.count == 3, lags.allSatisfy({ $0 == 0 }), json["orders"]?["CONFIRMED"]?.intValue == 1 else {
+            let pending = ["order-service", "payment-service", "inventory-service"].map { json["services"]?[$0]?["outboxPending"]?.intValue }
+            guard lags.count == 3, lags.allSatisfy({ $0 == 0 }), json["orders"]?["CONFIRMED"]?.intValue == 1,
+                  pending.allSatisfy({ $0 == 0 }) else {
                 return .notYet(seen: "\(json)")
             }
             return .done(json)
@@ -158,6 +160,7 @@ struct SagaCtlTests {
             #expect(status["services"]?[service]?["ready"] == .bool(true), "\(status)")
         }
         #expect(status["services"]?["payment-service"]?["parked"]?.intValue == 0, "\(status)")
+        #expect(status["services"]?["payment-service"]?["queueDepth"]?.intValue != nil, "\(status)")
 
         let humanStatus = try await sagactl("status")
         #expect(humanStatus.status == 0, "\(humanStatus)")

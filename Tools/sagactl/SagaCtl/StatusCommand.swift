@@ -6,11 +6,11 @@ import SagaCtlKit
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show each service's readiness, parked and set-aside counts, and the projection's orders and lag per source.",
+        abstract: "Show each service's readiness, queue depth, parked messages and outbox, and the projection's lag per source.",
         discussion: """
-            Reads GET /ready and GET /metrics of every service (dead_letters_parked, outbox_set_aside, \
-            and outbox_backlog where the service exports it) and GET /stats of projection-service. \
-            Exits 4 when a service is unreachable, after printing what it could read.
+            Reads GET /ready and GET /metrics of every service (consumer_lag_messages, dead_letters_parked, \
+            outbox_pending, outbox_oldest_pending_age_seconds, outbox_set_aside) and GET /stats of \
+            projection-service. Exits 4 when a service is unreachable, after printing what it could read.
             """
     )
 
@@ -29,13 +29,15 @@ struct StatusCommand: AsyncParsableCommand {
                 }
                 services[service.rawValue] = .object([
                     "reachable": .bool(true), "ready": .bool(ready.status == 200),
-                    "parked": metric("dead_letters_parked"), "outboxSetAside": metric("outbox_set_aside"),
-                    "outboxBacklog": metric("outbox_backlog"),
+                    "queueDepth": metric("consumer_lag_messages"), "parked": metric("dead_letters_parked"),
+                    "outboxPending": metric("outbox_pending"), "outboxOldestAgeSeconds": metric("outbox_oldest_pending_age_seconds"),
+                    "outboxSetAside": metric("outbox_set_aside"),
                 ])
             } catch let failure as SagaCtlError where failure.status == .unreachable {
                 unreachable.append(service.rawValue)
                 services[service.rawValue] = .object([
-                    "reachable": .bool(false), "ready": .bool(false), "parked": .null, "outboxSetAside": .null, "outboxBacklog": .null,
+                    "reachable": .bool(false), "ready": .bool(false), "queueDepth": .null, "parked": .null,
+                    "outboxPending": .null, "outboxOldestAgeSeconds": .null, "outboxSetAside": .null,
                 ])
             }
         }
@@ -55,13 +57,14 @@ struct StatusCommand: AsyncParsableCommand {
             let serviceRows = Service.allCases.map { service -> [String] in
                 let entry = services[service.rawValue]
                 let state = entry?["reachable"] == .bool(false) ? "unreachable" : (entry?["ready"] == .bool(true) ? "ready" : "not ready")
-                return [service.rawValue, state, entry?["parked"].cell ?? "-", entry?["outboxSetAside"].cell ?? "-", entry?["outboxBacklog"].cell ?? "-"]
+                return [service.rawValue, state] + ["queueDepth", "parked", "outboxPending", "outboxOldestAgeSeconds", "outboxSetAside"]
+                    .map { entry?[$0].cell ?? "-" }
             }
             let sourceRows = sources.keys.sorted().map { name in
                 [name, sources[name]?["position"].cell ?? "-", sources[name]?["head"].cell ?? "-", sources[name]?["lag"].cell ?? "-"]
             }
             let orders = ["PENDING", "CONFIRMED", "CANCELLED"].map { "\($0) \(stats["orders"]?[$0].cell ?? "-")" }.joined(separator: "  ")
-            return Table(headers: ["SERVICE", "STATE", "PARKED", "OUTBOX SET ASIDE", "OUTBOX BACKLOG"], rows: serviceRows).render()
+            return Table(headers: ["SERVICE", "STATE", "QUEUE", "PARKED", "OUTBOX", "OLDEST (S)", "SET ASIDE"], rows: serviceRows).render()
                 + "\n\norders: \(orders)\n\n"
                 + Table(headers: ["SOURCE", "APPLIED", "HEAD", "LAG"], rows: sourceRows).render()
         }
