@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "projection-service", targets: ["ProjectionService"]),
         .executable(name: "eventstore-benchmark", targets: ["EventStoreBenchmark"]),
         .executable(name: "saga-load", targets: ["SagaLoad"]),
+        .executable(name: "sagactl", targets: ["SagaCtl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Traces: OTLP over HTTP only (no gRPC stack to build).
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.3.0"),
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
@@ -128,6 +130,14 @@ let package = Package(
             path: "Benchmarks/SagaLoad"
         ),
 
+        // MARK: Tools (the operator CLI: a library with its client and formatting, and the executable)
+        .target(name: "SagaCtlKit", path: "Tools/sagactl/SagaCtlKit"),
+        .executableTarget(
+            name: "SagaCtl",
+            dependencies: ["SagaCtlKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/sagactl/SagaCtl"
+        ),
+
         // MARK: Tests
         .target(
             name: "TestSupport",
@@ -196,6 +206,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "SagaCtlKitTests", dependencies: ["SagaCtlKit"]),
         .testTarget(
             name: "SagaSimulationTests",
             dependencies: [
