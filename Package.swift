@@ -109,7 +109,10 @@ let package = Package(
         ),
         .target(
             name: "AppTestSupport",
-            dependencies: ["ServiceKit", "Contracts"],
+            dependencies: [
+                "ServiceKit", "Contracts", "EventSourcing", "EventStore", "Messaging",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             path: "Tests/AppTestSupport"
         ),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
@@ -159,6 +162,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "DeliveryDecisionTests", dependencies: ["ServiceKit", "EventStore", "Messaging", "Contracts"]),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit", "Contracts", "Messaging"]),
     ]
 )

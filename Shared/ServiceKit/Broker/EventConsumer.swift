@@ -55,8 +55,13 @@ public struct EventConsumer: Service {
         }
     }
 
-    private enum Outcome: Sendable {
-        case handled, duplicate
+    /// What became of one delivery of a batch.
+    public enum Outcome: Sendable {
+        /// Its effects and its inbox record are in the transaction: acked.
+        case handled
+        /// The inbox had it already: acked, nothing changed.
+        case duplicate
+        /// Nothing of it is in the transaction: retried later, or parked at once when `malformed`.
         case failed(reason: String, malformed: Bool)
     }
 
@@ -104,9 +109,12 @@ public struct EventConsumer: Service {
         await forwarder.forward(failures, acking: connection)
     }
 
+    /// Handles one delivery of a batch inside the batch's `transaction`, in a savepoint of its own:
+    /// the inbox check, `handler`'s effects and the inbox record. No broker is involved, so a test
+    /// can call it on a real store.
     /// - Throws: only when the store itself failed (disk full, read-only, I/O): the whole batch
     ///   is then rolled back and redelivered, instead of the message being retried or parked.
-    private static func handle(_ delivery: Delivery, with handler: any EventHandler, in transaction: StoreTransaction) throws -> Outcome {
+    public static func handle(_ delivery: Delivery, with handler: any EventHandler, in transaction: StoreTransaction) throws -> Outcome {
         let envelope: EventEnvelope
         do {
             envelope = try EventEnvelope(body: delivery.body)
