@@ -79,6 +79,41 @@ import Testing
         }
     }
 
+    @Test func aConfirmedOrderCancelledLaterShowsTheRefundAndTheReleasedStock() async throws {
+        try await ProjectionService.run { service in
+            var feeds = Feeds()
+            var events = try feeds.confirmedSaga("o-1")
+            let cancelled = try feeds.cancelled("o-1", reason: .customerRequest, version: 3)
+            events.append(cancelled)
+            events.append(try feeds.next(PaymentRefunded(orderId: "o-1", customerId: "c-1", amount: 2500, reason: .customerRequest),
+                                         aggregateId: "o-1", version: 2, causationId: cancelled.eventId))
+            events.append(try feeds.next(InventoryReleased(orderId: "o-1", items: Feeds.stockLines),
+                                         aggregateId: "o-1", version: 2, causationId: cancelled.eventId))
+            try await service.apply(events)
+
+            let json = try await service.client.get("/orders/o-1").json
+            #expect(json["status"].string == "CANCELLED")
+            #expect(json["cancellationReason"].string == "customer_request")
+            #expect(json["payment"]["status"].string == "REFUNDED")
+            #expect(json["inventory"]["status"].string == "RELEASED")
+        }
+    }
+
+    @Test func aDeclinedPaymentShowsDeclinedWithTheOrderCancelled() async throws {
+        try await ProjectionService.run { service in
+            var feeds = Feeds()
+            let placed = try feeds.placed("o-1")
+            let declined = try feeds.next(PaymentDeclined(orderId: "o-1", customerId: "c-1", amount: 2500, reason: .insufficientFunds),
+                                          aggregateId: "o-1", causationId: placed.eventId)
+            try await service.apply([placed, declined, try feeds.cancelled("o-1", reason: .paymentDeclined, causedBy: declined)])
+
+            let json = try await service.client.get("/orders/o-1").json
+            #expect(json["status"].string == "CANCELLED")
+            #expect(json["payment"]["status"].string == "DECLINED")
+            #expect(!json["inventory"].exists, "no stock was touched")
+        }
+    }
+
     @Test func anOlderEventOfAnOrderNeverOverwritesANewerOne() async throws {
         try await ProjectionService.run { service in
             var feeds = Feeds()
