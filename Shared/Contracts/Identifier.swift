@@ -19,6 +19,12 @@ public enum Identifier {
         value.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
+    /// Whether two ids are the same id: the same bytes. Swift's `==` would also call two
+    /// canonically equivalent spellings (`café` in NFC and in NFD) equal; ids compare by bytes.
+    public static func same(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.elementsEqual(rhs.utf8)
+    }
+
     /// Whether `value` is a valid id.
     public static func isValid(_ value: String) -> Bool { problem(with: value) == nil }
 }

@@ -11,6 +11,9 @@ public struct Delivery: Sendable, Equatable {
     public var redelivered: Bool
     public var body: Data
     public var properties: MessageProperties
+    /// Header table entries that could not be delivered as they came and are not in
+    /// `properties.headers`; empty for a message whose headers arrived whole (``headerTableError``).
+    public var headerDefects: [HeaderDefect]
 
     public init(
         deliveryTag: UInt64,
@@ -18,7 +21,8 @@ public struct Delivery: Sendable, Equatable {
         routingKey: String,
         redelivered: Bool,
         body: Data,
-        properties: MessageProperties
+        properties: MessageProperties,
+        headerDefects: [HeaderDefect] = []
     ) {
         self.deliveryTag = deliveryTag
         self.exchange = exchange
@@ -26,5 +30,6 @@ public struct Delivery: Sendable, Equatable {
         self.redelivered = redelivered
         self.body = body
         self.properties = properties
+        self.headerDefects = headerDefects
     }
 }

@@ -3,7 +3,6 @@ queue. Passes when no service died on any of them; test_3_aftermath then checks 
 queue drained, what must be parked was, and the invariants hold."""
 
 import itertools
-import os
 import time
 
 import pika
@@ -83,30 +82,19 @@ def test_amqp_messages_never_kill_a_service(system, ledger, findings, budget, se
                 ledger.expected_parked.setdefault(queue, set()).add(key)
         watch.check(number)
 
-    # Headers named "" or of 128 bytes and more: librabbitmq 0.11 cannot decode such a table, so
-    # the consumer's connection fails on the message and it is redelivered forever, never seen.
-    # A known defect (see Tests/Fuzz/README.md), drawn only with FUZZ_ODD_HEADER_NAMES=1, in the
-    # last tenth of the budget.
-    if os.environ.get("FUZZ_ODD_HEADER_NAMES") == "1":
-        last_share = max(1, budget.amqp // 10)
-        shares = ((False, budget.amqp - last_share), (True, last_share))
-    else:
-        shares = ((False, budget.amqp),)
-    for odd_names, examples in shares:
-        cases = AMQPCases(ledger, odd_header_names=odd_names)
-        run = hypothesis_seed(seed + int(odd_names))(settings(
-            max_examples=examples, database=None, deadline=None, phases=[Phase.generate],
-            suppress_health_check=list(HealthCheck), print_blob=False,
-        )(given(message=cases.message())(send)))
-        try:
-            run()
-        finally:
-            publisher.close()
-        if not odd_names:
-            # Let a crash that is still unwinding (the backtrace takes seconds) show up here.
-            for _ in range(10):
-                time.sleep(1)
-                watch.check(next(counter))
+    cases = AMQPCases(ledger)
+    run = hypothesis_seed(seed)(settings(
+        max_examples=budget.amqp, database=None, deadline=None, phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck), print_blob=False,
+    )(given(message=cases.message())(send)))
+    try:
+        run()
+    finally:
+        publisher.close()
+    # Let a crash that is still unwinding (the backtrace takes seconds) show up here.
+    for _ in range(10):
+        time.sleep(1)
+        watch.check(next(counter))
     print(f"\namqp: {ledger.published} messages in {time.monotonic() - started:.0f}s confirmed by the broker, {publisher.refused} refused by it; "
           f"must be parked (malformed, distinct ids): { {queue: len(ids) for queue, ids in ledger.expected_parked.items()} }")
     assert not findings.of_phase("amqp"), findings.report("amqp")

@@ -59,12 +59,24 @@ import Testing
 }
 
 @Suite struct ReservationTests {
-    func products(_ levels: [String: Int]) throws -> [String: Product] {
-        var result: [String: Product] = [:]
+    func products(_ levels: [String: Int]) throws -> [IdentifierKey: Product] {
+        var result: [IdentifierKey: Product] = [:]
         for (sku, quantity) in levels {
-            result[sku] = Product.replay(try Product.initial.restock(sku: sku, quantity: quantity, name: nil))
+            result[IdentifierKey(sku)] = Product.replay(try Product.initial.restock(sku: sku, quantity: quantity, name: nil))
         }
         return result
+    }
+
+    @Test func skusThatDifferOnlyInNormalisationAreTwoProducts() throws {
+        let nfc = "caf\u{E9}", nfd = "cafe\u{301}"
+        var stock = try products([nfc: 1])
+        stock[IdentifierKey(nfd)] = Product.replay(try Product.initial.restock(sku: nfd, quantity: 1, name: nil))
+        #expect(stock.count == 2)
+        let items = [StockLine(sku: nfc, quantity: 1), StockLine(sku: nfd, quantity: 1)]
+        let decision = try Reservation.initial.reserve(orderId: "o-1", items: items, products: stock)
+        #expect(decision.products.count == 2, "one unit of each, not two of one: \(decision.products)")
+        #expect(decision.products[IdentifierKey(nfc)] == [.reserved(ProductReserved(sku: nfc, orderId: "o-1", quantity: 1, available: 0, reserved: 1))])
+        #expect(decision.products[IdentifierKey(nfd)] == [.reserved(ProductReserved(sku: nfd, orderId: "o-1", quantity: 1, available: 0, reserved: 1))])
     }
 
     @Test func everyLineInStockIsReserved() throws {

@@ -76,24 +76,57 @@ struct ReceivedEventBoundsTests {
         }
     }
 
-    /// Known defect: librabbitmq 0.11 cannot decode a header table with an empty name (or one of
-    /// 128 bytes and more), so the consumer's connection fails on the message before it is seen,
-    /// and the broker redelivers it forever. This test fails today and shows the fix when it comes.
-    @Test(.disabled("librabbitmq 0.11 cannot decode a header named \"\": the consumer never sees the message"))
-    func aMessageWithAnEmptyHeaderNameIsParkedAndTheConsumerGoesOn() async throws {
+    /// A header table entry with an empty name is legal on the wire, but librabbitmq 0.11 cannot
+    /// copy such a table: read through it, the message would break the consumer's connection and
+    /// come back forever. It is parked as malformed, its parked copy decodes whole (a replay
+    /// reaches the service again), and the consumers go on.
+    @Test func aMessageWithAnEmptyHeaderNameIsParkedAndTheConsumerGoesOn() async throws {
         try await withSagaSystem { system in
             try await system.deposit(customerId: "c-1", amount: 10_000)
             try await system.restock(sku: "SKU-1", quantity: 5)
             let publisher = try await RawPublisher.connect(to: system)
             let id = "m-empty-header-\(UUID().uuidString)"
-            // A header table entry whose name is empty: legal on the wire, and not an envelope.
+            // A header table entry whose name is empty, next to one nested in a table: not an envelope either.
             try await publisher.publish(
                 exchange: "", routingKey: "payment-service", body: Data("not json".utf8), messageId: id,
-                headers: ["": .string("v"), "schema-version": .int(1)])
+                headers: ["": .string("v"), "schema-version": .int(1), "nested": .table(["": .int(1)])])
+            // An envelope with such a header, straight to the read side's queue.
+            let orderId = "o-empty-header-\(UUID().uuidString)"
+            let envelope = Envelope.make(
+                eventType: "OrderConfirmed", aggregateType: "Order", aggregateId: orderId, correlationId: orderId,
+                payload: .object(["orderId": .string(orderId), "confirmedAt": .string(Envelope.timestamp(Date()))]))
+            let envelopeId = try #require(envelope["eventId"]?.stringValue)
+            try await publisher.publish(
+                exchange: "", routingKey: "projection-service", body: try Envelope.data(envelope), messageId: envelopeId,
+                type: "OrderConfirmed", correlationId: orderId, headers: ["": .string("v"), "schema-version": .int(1)])
+            // And one straight into a parking queue: the dead-letter keeper stores it all the same.
+            let strayId = "m-parked-empty-header-\(UUID().uuidString)"
+            try await publisher.publish(
+                exchange: "", routingKey: "inventory-service.dead-letters", body: Data("stray".utf8), messageId: strayId,
+                headers: ["": .string("v")])
             await publisher.close()
-            try await system.waitForDeadLetter(.payment, id: id, "as malformed") { $0.reason == "malformed" }
-            let orderId = try await system.placeOrder(customerId: "c-1", items: [OrderLine(sku: "SKU-1", quantity: 1, unitPrice: 100)])
-            #expect(try await system.waitForFinalStatus(orderId).status == .confirmed)
+
+            let letter = try await system.waitForDeadLetter(.payment, id: id, "as malformed") { $0.reason == "malformed" }
+            #expect(letter.error?.hasPrefix("undecodable header table: ") == true, "\(letter)")
+            #expect(letter.error?.contains(#"the header name "" is empty"#) == true, "\(letter)")
+            #expect(letter.error?.contains(#"the entry name "" in header "nested" is empty"#) == true, "\(letter)")
+            #expect(letter.attempts <= 1, "parked at once, not retried: \(letter)")
+            let projected = try await system.waitForDeadLetter(.projection, id: envelopeId, "as malformed") { $0.reason == "malformed" }
+            #expect(projected.error?.hasPrefix("undecodable header table: ") == true, "\(projected)")
+            let stray = try await system.waitForDeadLetter(.inventory, id: strayId, "kept by the dead-letter keeper")
+            #expect(stray.error?.hasPrefix("undecodable header table: ") == true, "\(stray)")
+
+            // The parked copy lost the empty names, so a replay reaches payment-service whole: it is
+            // parked again, now for its body.
+            #expect(try await system.replayDeadLetter(.payment, id: id).status == 202)
+            let replayed = try await system.waitForDeadLetter(.payment, id: id, "again, for its body") {
+                $0.reason == "malformed" && $0.error?.contains("undecodable") == false
+            }
+            #expect(replayed.body == "not json")
+
+            let confirmed = try await system.placeOrder(customerId: "c-1", items: [OrderLine(sku: "SKU-1", quantity: 1, unitPrice: 100)])
+            #expect(try await system.waitForFinalStatus(confirmed).status == .confirmed)
+            await system.checkInvariants()
         }
     }
 }

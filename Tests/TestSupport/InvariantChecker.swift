@@ -209,14 +209,17 @@ public struct InvariantChecker: Sendable {
                 }
             }
             if let products = await attempt("projection-service GET /products", { try await system.projectedProducts() }) {
-                var bySku: [String: ProjectedProduct] = [:]
+                // SKUs are byte strings: `café` in NFC and in NFD are two products, though Swift's
+                // `String ==` calls them equal. Duplicates are found by bytes, and each SKU checked
+                // is answered by the product with exactly its bytes.
+                var byBytes: [[UInt8]: ProjectedProduct] = [:]
                 for product in products {
-                    if bySku[product.sku] != nil {
+                    if byBytes.updateValue(product, forKey: Array(product.sku.utf8)) != nil {
                         snapshot.readErrors.append("projection-service GET /products lists \(product.sku) twice")
                     }
-                    bySku[product.sku] = product
                 }
-                snapshot.projectedProducts = bySku
+                snapshot.projectedProducts = Dictionary(
+                    snapshot.skus.compactMap { sku in byBytes[Array(sku.utf8)].map { (sku, $0) } }, uniquingKeysWith: { first, _ in first })
             }
             return snapshot
         }

@@ -30,15 +30,16 @@ struct InventoryEventHandler: EventHandler {
     /// Loads the order's reservation and the products it names, decides, and appends to all of them.
     private func decide(
         orderId: String, skus: [String], cause: EventMetadata, in transaction: StoreTransaction,
-        _ decision: (Reservation, [String: Product]) throws -> ReservationDecision
+        _ decision: (Reservation, [IdentifierKey: Product]) throws -> ReservationDecision
     ) throws {
         let reservation = try transaction.load(Reservation.self, id: orderId)
-        var products: [String: Versioned<Product>] = [:]
-        for sku in Set(skus) { products[sku] = try transaction.load(Product.self, id: sku) }
+        // Keyed byte for byte: two SKUs Swift calls equal (NFC and NFD) are two products.
+        var products: [IdentifierKey: Versioned<Product>] = [:]
+        for sku in Set(skus.map { IdentifierKey($0) }) { products[sku] = try transaction.load(Product.self, id: sku.id) }
         let outcome = try decision(reservation.state, products.mapValues(\.state))
         let context = EventContext(correlationId: orderId, causationId: cause.eventId)
         for (sku, product) in products.sorted(by: { $0.key < $1.key }) {
-            try transaction.append(outcome.products[sku] ?? [], to: product, id: sku, context: context)
+            try transaction.append(outcome.products[sku] ?? [], to: product, id: sku.id, context: context)
         }
         try transaction.append(outcome.reservation, to: reservation, id: orderId, context: context)
     }

@@ -36,12 +36,13 @@ public struct Reservation: Aggregate, Equatable {
     }
 }
 
-/// What the inventory-service decided for an order: the reservation's events and each product's.
+/// What the inventory-service decided for an order: the reservation's events and each product's,
+/// keyed by SKU byte for byte (``IdentifierKey``: `café` in NFC and in NFD are two products).
 public struct ReservationDecision: Equatable, Sendable {
     public var reservation: [ReservationEvent] = []
-    public var products: [String: [ProductEvent]] = [:]
+    public var products: [IdentifierKey: [ProductEvent]] = [:]
 
-    public init(reservation: [ReservationEvent] = [], products: [String: [ProductEvent]] = [:]) {
+    public init(reservation: [ReservationEvent] = [], products: [IdentifierKey: [ProductEvent]] = [:]) {
         self.reservation = reservation
         self.products = products
     }
@@ -53,7 +54,7 @@ extension Reservation {
     /// An order already handled changes nothing.
     /// - Parameter products: the current state of every product the order names (missing = unknown).
     /// - Throws: ``ProductError`` only if a product breaks its own rules, which the checks here rule out.
-    public func reserve(orderId: String, items: [StockLine], products: [String: Product]) throws(ProductError) -> ReservationDecision {
+    public func reserve(orderId: String, items: [StockLine], products: [IdentifierKey: Product]) throws(ProductError) -> ReservationDecision {
         guard status == nil else { return ReservationDecision() }
         let demand = try Self.unitsPerSku(items)
         let unknown = demand.keys.filter { products[$0]?.exists != true }.sorted()
@@ -62,12 +63,12 @@ extension Reservation {
         if !unknown.isEmpty || !short.isEmpty {
             return ReservationDecision(reservation: [.failed(InventoryReservationFailed(
                 orderId: orderId, items: items,
-                reason: unknown.isEmpty ? .insufficientStock : .unknownSku, skus: unknown + short
+                reason: unknown.isEmpty ? .insufficientStock : .unknownSku, skus: (unknown + short).map(\.id)
             ))])
         }
-        var productEvents: [String: [ProductEvent]] = [:]
+        var productEvents: [IdentifierKey: [ProductEvent]] = [:]
         for (sku, quantity) in demand {
-            guard let product = products[sku] else { throw .notFound(sku: sku) }
+            guard let product = products[sku] else { throw .notFound(sku: sku.id) }
             productEvents[sku] = try product.reserve(orderId: orderId, quantity: quantity)
         }
         return ReservationDecision(
@@ -79,12 +80,12 @@ extension Reservation {
     /// Compensation: return what is held for the order. Nothing held changes nothing.
     /// - Parameter products: the current state of every product the reservation holds.
     /// - Throws: ``ProductError`` when a held product is missing or holds less than the reservation (a broken store).
-    public func release(products: [String: Product]) throws(ProductError) -> ReservationDecision {
+    public func release(products: [IdentifierKey: Product]) throws(ProductError) -> ReservationDecision {
         guard status == .reserved else { return ReservationDecision() }
         let held = try Self.unitsPerSku(items)
-        var productEvents: [String: [ProductEvent]] = [:]
+        var productEvents: [IdentifierKey: [ProductEvent]] = [:]
         for (sku, quantity) in held {
-            guard let product = products[sku] else { throw .notFound(sku: sku) }
+            guard let product = products[sku] else { throw .notFound(sku: sku.id) }
             productEvents[sku] = try product.release(orderId: orderId, quantity: quantity)
         }
         return ReservationDecision(
@@ -95,15 +96,16 @@ extension Reservation {
 }
 
 extension Reservation {
-    /// The units per SKU of `lines` (a SKU may appear on several lines).
+    /// The units per SKU of `lines` (a SKU may appear on several lines; SKUs are compared byte for byte).
     /// - Throws: ``ProductError/invalid(field:reason:)`` when a sum would overflow.
-    static func unitsPerSku(_ lines: [StockLine]) throws(ProductError) -> [String: Int] {
-        var units: [String: Int] = [:]
+    static func unitsPerSku(_ lines: [StockLine]) throws(ProductError) -> [IdentifierKey: Int] {
+        var units: [IdentifierKey: Int] = [:]
         for line in lines {
-            guard let sum = units[line.sku, default: 0].adding(line.quantity) else {
+            let sku = IdentifierKey(line.sku)
+            guard let sum = units[sku, default: 0].adding(line.quantity) else {
                 throw .invalid(field: "items", reason: "the quantities of \(line.sku) add up beyond any integer")
             }
-            units[line.sku] = sum
+            units[sku] = sum
         }
         return units
     }
@@ -112,7 +114,7 @@ extension Reservation {
 extension Reservation {
     /// Compensation for a cancelled order: release what is held; if nothing was reserved yet,
     /// remember the cancellation (a failed reservation) so that a late `PaymentAuthorized` holds nothing.
-    public func cancel(orderId: String, products: [String: Product]) throws(ProductError) -> ReservationDecision {
+    public func cancel(orderId: String, products: [IdentifierKey: Product]) throws(ProductError) -> ReservationDecision {
         switch status {
         case nil:
             ReservationDecision(reservation: [.failed(InventoryReservationFailed(

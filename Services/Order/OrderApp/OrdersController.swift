@@ -52,7 +52,9 @@ struct OrdersController: Sendable {
         let requestFingerprint = try idempotencyKey.map { _ in try String(decoding: Self.canonicalEncoder.encode(body), as: UTF8.self) }
         let outcome = try await database.write { transaction -> IdempotentPlacement in
             if let idempotencyKey, let earlier = try IdempotencyKeys.find(idempotencyKey, in: transaction) {
-                return earlier.request == requestFingerprint ? .replayed(orderId: earlier.orderId) : .conflicting
+                // By bytes: a body naming `café` in NFD is another request than one naming it in NFC.
+                return requestFingerprint.map { Identifier.same(earlier.request, $0) } == true
+                    ? .replayed(orderId: earlier.orderId) : .conflicting
             }
             try transaction.append(events, to: Order.aggregateType, id: command.orderId, expectedVersion: 0,
                                    context: EventContext(correlationId: command.orderId, causationId: nil, now: now))

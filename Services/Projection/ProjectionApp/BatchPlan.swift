@@ -30,11 +30,16 @@ struct BatchPlan {
     }
 
     var claims: [Claim] = []
-    /// Deliveries that are not envelopes from a source's exchange, with the reason.
+    /// Deliveries that are not envelopes from a source's exchange (or whose headers did not
+    /// arrive whole), with the reason.
     var malformed: [(delivery: Delivery, reason: String)] = []
 
     init(_ batch: [Delivery]) {
         for delivery in batch {
+            if let error = delivery.headerTableError {
+                malformed.append((delivery, error))
+                continue
+            }
             let envelope: EventEnvelope
             do {
                 envelope = try EventEnvelope(body: delivery.body)

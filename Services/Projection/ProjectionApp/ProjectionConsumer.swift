@@ -81,7 +81,7 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
             verdicts = plan.claims.map { claim in
                 let applied = before[claim.source] ?? 0
                 let reading = readings[claim.source] ?? SourceReading(after: applied)
-                return reading.verdict(for: claim, applied: applied, known: known[claim.eventId] == claim.source)
+                return reading.verdict(for: claim, applied: applied, known: known[IdentifierKey(claim.eventId)] == claim.source)
             }
         } catch is CancellationError {
             for delivery in batch { connection.reject(delivery.deliveryTag, requeue: true) }
@@ -94,11 +94,11 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
             return
         }
         var followUps = plan.malformed.map { FailedMessageForwarder.Failure(delivery: $0.0, reason: $0.1, malformed: true) }
-        var counted: Set<String> = []
+        var counted: Set<IdentifierKey> = []
         for (claim, verdict) in zip(plan.claims, verdicts) {
             switch verdict {
             case .applied:
-                if counted.insert(claim.eventId).inserted { handled.increment() } else { duplicates.increment() }
+                if counted.insert(IdentifierKey(claim.eventId)).inserted { handled.increment() } else { duplicates.increment() }
             case .duplicate:
                 duplicates.increment()
             case .deferred:

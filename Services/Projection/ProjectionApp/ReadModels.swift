@@ -81,16 +81,16 @@ struct TimelineEntry: Codable, Sendable {
     /// Orders entries so that every cause comes before its effects, otherwise by time of occurrence.
     static func causalOrder(_ entries: [TimelineEntry]) -> [TimelineEntry] {
         let byTime = entries.sorted { ($0.occurredAt, $0.eventId) < ($1.occurredAt, $1.eventId) }
-        let ids = Set(byTime.map(\.eventId))
-        var emitted = Set<String>()
+        let ids = Set(byTime.map { IdentifierKey($0.eventId) })
+        var emitted = Set<IdentifierKey>()
         var result: [TimelineEntry] = []
         var pending = byTime
         while !pending.isEmpty {
             let before = pending.count
             pending.removeAll { entry in
-                guard let cause = entry.causationId, ids.contains(cause), !emitted.contains(cause) else {
+                guard let cause = entry.causationId.map({ IdentifierKey($0) }), ids.contains(cause), !emitted.contains(cause) else {
                     result.append(entry)
-                    emitted.insert(entry.eventId)
+                    emitted.insert(IdentifierKey(entry.eventId))
                     return true
                 }
                 return false

@@ -59,17 +59,17 @@ final class ReadStore: ProjectionStore {
         }
     }
 
-    /// The source of each of these events that is applied already (every applied event is in the timeline).
-    func appliedEvents(among eventIds: [String]) async throws -> [String: ServiceName] {
+    /// The source of each of these events that is applied already (every applied event is in the timeline), by id bytes.
+    func appliedEvents(among eventIds: [String]) async throws -> [IdentifierKey: ServiceName] {
         guard !eventIds.isEmpty else { return [:] }
-        let unique = Array(Set(eventIds))
+        let unique = Set(eventIds.map { IdentifierKey($0) }).map(\.id)
         return try await read { reader in
-            var sources: [String: ServiceName] = [:]
+            var sources: [IdentifierKey: ServiceName] = [:]
             for start in stride(from: 0, to: unique.count, by: 500) {
                 let ids = Array(unique[start..<min(start + 500, unique.count)])
                 let marks = ids.map { _ in "?" }.joined(separator: ",")
                 let rows = try Row.fetchAll(reader.db, sql: "SELECT event_id, service FROM timeline WHERE event_id IN (\(marks))", arguments: StatementArguments(ids))
-                for row in rows { sources[row["event_id"]] = ServiceName(rawValue: row["service"]) }
+                for row in rows { sources[IdentifierKey(row["event_id"])] = ServiceName(rawValue: row["service"]) }
             }
             return sources
         }

@@ -1,4 +1,5 @@
 import Contracts
+import EventSourcing
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -50,23 +51,36 @@ struct SourceFeed: Sendable {
     }
 
     /// Splits a feed page into its events; each event keeps its own JSON body.
+    ///
+    /// Decoded with `JSONDecoder` into ``JSONNode``s and each event encoded again, never through
+    /// `JSONSerialization`, which drops a U+FEFF at the start of a string value: an id that
+    /// begins with one would reach the read side as another id.
     static func decode(_ data: Data, after position: Int64, source: ServiceName) throws -> FeedPage {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let bodies = object["events"] as? [[String: Any]] else {
+        guard let page = try? JSONCoding.decoder().decode(PageBody.self, from: data) else {
             throw FeedError(source: source, reason: "the feed page is not {\"events\": [...]}")
         }
         var events: [PositionedEvent] = []
-        events.reserveCapacity(bodies.count)
-        for body in bodies {
+        events.reserveCapacity(page.events.count)
+        for body in page.events {
+            guard case .object = body else { throw FeedError(source: source, reason: "the feed page holds an event that is not an object") }
             // A feed holds what its source recorded: facts, applied as they are.
-            let envelope = try EventEnvelope(recorded: JSONSerialization.data(withJSONObject: body))
+            let envelope = try EventEnvelope(recorded: JSONCoding.encoder().encode(body))
             guard let eventPosition = envelope.metadata.position, eventPosition > (events.last?.position ?? position) else {
                 throw FeedError(source: source, reason: "event \(envelope.metadata.eventId) has no position or is out of order")
             }
             events.append(PositionedEvent(position: eventPosition, envelope: envelope))
         }
-        let next = (object["nextPosition"] as? NSNumber)?.int64Value ?? events.last?.position ?? position
+        let next = page.nextPosition.flatMap { node -> Int64? in
+            if case .integer(let value) = node { return Int64(value) }
+            return nil
+        } ?? events.last?.position ?? position
         return FeedPage(events: events, nextPosition: max(next, events.last?.position ?? position))
+    }
+
+    /// A feed page as JSON: `{"events": [...], "nextPosition": n}`.
+    private struct PageBody: Decodable {
+        var events: [JSONNode]
+        var nextPosition: JSONNode?
     }
 }
 

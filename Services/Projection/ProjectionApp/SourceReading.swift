@@ -50,9 +50,9 @@ struct SourceReading {
         if let claimed = claim.position, claimed <= applied {
             return known ? .duplicate : .foreign("\(source) has another event at position \(claimed), applied already")
         }
-        let position = claim.position ?? events.first { $0.value == claim.eventId }?.key
+        let position = claim.position ?? events.first { Identifier.same($0.value, claim.eventId) }?.key
         if let position, let id = events[position] {
-            guard id == claim.eventId else { return .foreign("the feed of \(source) has event \(id) at position \(position)") }
+            guard Identifier.same(id, claim.eventId) else { return .foreign("the feed of \(source) has event \(id) at position \(position)") }
             if let failure, failure.position <= position {
                 return failure.position == position ? .retry(failure) : .deferred
             }

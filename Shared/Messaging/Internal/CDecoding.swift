@@ -18,51 +18,51 @@ extension amqp_bytes_t {
 }
 
 extension amqp_table_t {
-    /// The table's entries; values of kinds `AMQPFieldValue` has no case for are left out.
-    var fieldValues: [String: AMQPFieldValue] {
-        var result: [String: AMQPFieldValue] = [:]
-        for index in 0..<Int(num_entries) {
+    /// The table's entries as they came, names as bytes (see ``HeaderTableDecoder``).
+    var wireTable: WireTable {
+        WireTable(entries: (0..<Int(num_entries)).map { index in
             let entry = entries[index]
-            if let value = entry.value.fieldValue { result[entry.key.string] = value }
-        }
-        return result
+            return WireTable.Entry(name: Array(UnsafeRawBufferPointer(start: entry.key.bytes, count: entry.key.len)), value: entry.value.wireValue)
+        })
     }
 }
 
 extension amqp_field_value_t {
-    var fieldValue: AMQPFieldValue? {
+    var wireValue: WireValue {
         switch amqp_field_value_kind_t(UInt32(kind)) {
-        case AMQP_FIELD_KIND_BOOLEAN: return .bool(value.boolean != 0)
-        case AMQP_FIELD_KIND_I8: return .int(Int64(value.i8))
-        case AMQP_FIELD_KIND_U8: return .int(Int64(value.u8))
-        case AMQP_FIELD_KIND_I16: return .int(Int64(value.i16))
-        case AMQP_FIELD_KIND_U16: return .int(Int64(value.u16))
-        case AMQP_FIELD_KIND_I32: return .int(Int64(value.i32))
-        case AMQP_FIELD_KIND_U32: return .int(Int64(value.u32))
-        case AMQP_FIELD_KIND_I64: return .int(value.i64)
-        case AMQP_FIELD_KIND_U64, AMQP_FIELD_KIND_TIMESTAMP: return .int(Int64(clamping: value.u64))
-        case AMQP_FIELD_KIND_F32: return .double(Double(value.f32))
-        case AMQP_FIELD_KIND_F64: return .double(value.f64)
-        case AMQP_FIELD_KIND_UTF8: return .string(value.bytes.string)
+        case AMQP_FIELD_KIND_BOOLEAN: return .value(.bool(value.boolean != 0))
+        case AMQP_FIELD_KIND_I8: return .value(.int(Int64(value.i8)))
+        case AMQP_FIELD_KIND_U8: return .value(.int(Int64(value.u8)))
+        case AMQP_FIELD_KIND_I16: return .value(.int(Int64(value.i16)))
+        case AMQP_FIELD_KIND_U16: return .value(.int(Int64(value.u16)))
+        case AMQP_FIELD_KIND_I32: return .value(.int(Int64(value.i32)))
+        case AMQP_FIELD_KIND_U32: return .value(.int(Int64(value.u32)))
+        case AMQP_FIELD_KIND_I64: return .value(.int(value.i64))
+        case AMQP_FIELD_KIND_U64, AMQP_FIELD_KIND_TIMESTAMP: return .value(.int(Int64(clamping: value.u64)))
+        case AMQP_FIELD_KIND_F32: return .value(.double(Double(value.f32)))
+        case AMQP_FIELD_KIND_F64: return .value(.double(value.f64))
+        case AMQP_FIELD_KIND_UTF8: return .value(.string(value.bytes.string))
         case AMQP_FIELD_KIND_BYTES:
             return String(validating: UnsafeRawBufferPointer(start: value.bytes.bytes, count: value.bytes.len), as: UTF8.self)
-                .map(AMQPFieldValue.string)
+                .map { .value(.string($0)) } ?? .unsupported
         case AMQP_FIELD_KIND_ARRAY:
-            let items = (0..<Int(value.array.num_entries)).compactMap { value.array.entries[$0].fieldValue }
-            return .array(items)
-        case AMQP_FIELD_KIND_TABLE: return .table(value.table.fieldValues)
-        default: return nil
+            return .array((0..<Int(value.array.num_entries)).map { value.array.entries[$0].wireValue })
+        case AMQP_FIELD_KIND_TABLE: return .table(value.table.wireTable)
+        default: return .unsupported
         }
     }
 }
 
 extension amqp_basic_properties_t {
-    /// The properties `MessageProperties` models; others (reply-to, expiration, ...) are ignored.
-    var messageProperties: MessageProperties {
+    /// The properties `MessageProperties` models, and the header entries left out of them
+    /// (``HeaderDefect``); other properties (reply-to, expiration, ...) are ignored.
+    var messageProperties: (MessageProperties, [HeaderDefect]) {
         func string(_ flag: Int32, _ field: amqp_bytes_t) -> String? {
             _flags & UInt32(flag) != 0 ? field.string : nil
         }
-        return MessageProperties(
+        let (headers, defects) = _flags & UInt32(AMQP_BASIC_HEADERS_FLAG) != 0
+            ? HeaderTableDecoder.decode(self.headers.wireTable) : ([:], [])
+        let properties = MessageProperties(
             messageId: string(AMQP_BASIC_MESSAGE_ID_FLAG, message_id),
             correlationId: string(AMQP_BASIC_CORRELATION_ID_FLAG, correlation_id),
             type: string(AMQP_BASIC_TYPE_FLAG, type),
@@ -70,8 +70,9 @@ extension amqp_basic_properties_t {
             appId: string(AMQP_BASIC_APP_ID_FLAG, app_id),
             timestamp: _flags & UInt32(AMQP_BASIC_TIMESTAMP_FLAG) != 0
                 ? Date(timeIntervalSince1970: TimeInterval(timestamp)) : nil,
-            headers: _flags & UInt32(AMQP_BASIC_HEADERS_FLAG) != 0 ? headers.fieldValues : [:],
+            headers: headers,
             persistent: _flags & UInt32(AMQP_BASIC_DELIVERY_MODE_FLAG) != 0 && delivery_mode == 2
         )
+        return (properties, defects)
     }
 }

@@ -11,9 +11,13 @@ final class Session {
     /// Negotiated heartbeat; librabbitmq sends ours and checks the broker's (see `nextEvent`).
     static let heartbeatSeconds: Int32 = 30
 
-    private let state: amqp_connection_state_t
+    /// The librabbitmq connection; used here and by the content reader (`Session+Content.swift`).
+    let state: amqp_connection_state_t
     private var channelOpen = false
     private var connectionOpen = false
+    /// Flow-control events that arrived while a message's content was being read; `nextEvent`
+    /// returns them first.
+    var deferredEvents: [InboundEvent] = []
 
     private init(state: amqp_connection_state_t) {
         self.state = state
@@ -70,7 +74,9 @@ final class Session {
     var socketFD: Int32 { amqp_get_sockfd(state) }
 
     /// True while librabbitmq holds decoded frames or unread bytes that `poll` would not report.
-    var hasBufferedInput: Bool { amqp_frames_enqueued(state) != 0 || amqp_data_in_buffer(state) != 0 }
+    var hasBufferedInput: Bool {
+        !deferredEvents.isEmpty || amqp_frames_enqueued(state) != 0 || amqp_data_in_buffer(state) != 0
+    }
 
     /// Lets librabbitmq reuse the memory of frames already copied out.
     func releaseBuffers() {
@@ -145,10 +151,11 @@ final class Session {
         let ok = reply.reply.decoded.assumingMemoryBound(to: amqp_basic_get_ok_t.self).pointee
         let exchange = ok.exchange.string
         let routingKey = ok.routing_key.string
-        let (body, properties) = try readContent()
+        let content = try readContent()
         return Delivery(
             deliveryTag: ok.delivery_tag, exchange: exchange, routingKey: routingKey,
-            redelivered: ok.redelivered != 0, body: body, properties: properties)
+            redelivered: ok.redelivered != 0, body: content.body, properties: content.properties,
+            headerDefects: content.headerDefects)
     }
 
     /// Removes all ready messages from `queue`; returns how many there were.
@@ -170,6 +177,7 @@ final class Session {
     /// With `idle`, the wait is 1 µs instead of zero: only a non-zero timeout lets librabbitmq
     /// notice that the broker's heartbeats stopped (it then reports a heartbeat timeout).
     func nextEvent(idle: Bool) throws(AMQPError) -> InboundEvent? {
+        if !deferredEvents.isEmpty { return deferredEvents.removeFirst() }
         var frame = amqp_frame_t()
         var timeout = timeval(tv_sec: 0, tv_usec: idle ? 1 : 0)
         let status = amqp_simple_wait_frame_noblock(state, &frame, &timeout)
@@ -183,10 +191,11 @@ final class Session {
             let consumerTag = deliver.consumer_tag.string
             let exchange = deliver.exchange.string
             let routingKey = deliver.routing_key.string
-            let (body, properties) = try readContent()
+            let content = try readContent()
             let delivery = Delivery(
                 deliveryTag: deliver.delivery_tag, exchange: exchange, routingKey: routingKey,
-                redelivered: deliver.redelivered != 0, body: body, properties: properties)
+                redelivered: deliver.redelivered != 0, body: content.body, properties: content.properties,
+                headerDefects: content.headerDefects)
             return .delivery(consumerTag: consumerTag, delivery)
         case AMQP_BASIC_ACK_METHOD:
             let ack = method.decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
@@ -198,8 +207,8 @@ final class Session {
             let returned = method.decoded.assumingMemoryBound(to: amqp_basic_return_t.self).pointee
             let code = returned.reply_code
             let text = returned.reply_text.string
-            let (_, properties) = try readContent()
-            return .returned(messageId: properties.messageId, code: code, text: text)
+            let content = try readContent()
+            return .returned(messageId: content.properties.messageId, code: code, text: text)
         case AMQP_BASIC_CANCEL_METHOD:
             let cancel = method.decoded.assumingMemoryBound(to: amqp_basic_cancel_t.self).pointee
             return .consumerCancelled(consumerTag: cancel.consumer_tag.string)
@@ -258,30 +267,28 @@ final class Session {
         return result.pointee
     }
 
-    /// Reads the header and body frames that follow a deliver, get-ok or return method.
-    private func readContent() throws(AMQPError) -> (Data, MessageProperties) {
-        var message = amqp_message_t()
-        try check(amqp_read_message(state, Self.channel, &message, 0))
-        defer { amqp_destroy_message(&message) }
-        return (message.body.data, message.properties.messageProperties)
-    }
-
     private func check(_ reply: amqp_rpc_reply_t) throws(AMQPError) {
         guard let error = reply.error else { return }
         acknowledgeClose(error)
         throw error
     }
 
-    private func checkStatus(_ status: Int32) throws(AMQPError) {
+    func checkStatus(_ status: Int32) throws(AMQPError) {
         guard status != AMQP_STATUS_OK.rawValue else { return }
-        connectionOpen = false
-        throw .connectionLost(
-            reason: status == AMQP_STATUS_HEARTBEAT_TIMEOUT.rawValue
+        throw lost(
+            status == AMQP_STATUS_HEARTBEAT_TIMEOUT.rawValue
                 ? "no heartbeat from the broker for \(2 * Self.heartbeatSeconds) s" : libraryErrorText(status))
     }
 
+    /// The connection is unusable (a socket failure, or the broker broke the protocol): marks it
+    /// closed, so that `close()` only drops the socket, and returns the error to throw.
+    func lost(_ reason: String) -> AMQPError {
+        connectionOpen = false
+        return .connectionLost(reason: reason)
+    }
+
     /// Answers a server-initiated close as the protocol requires; afterwards only `close()` remains.
-    private func acknowledgeClose(_ error: AMQPError) {
+    func acknowledgeClose(_ error: AMQPError) {
         switch error {
         case .channelClosedByServer:
             var closeOk = amqp_channel_close_ok_t()

@@ -115,6 +115,7 @@ public struct EventConsumer: Service {
     /// - Throws: only when the store itself failed (disk full, read-only, I/O): the whole batch
     ///   is then rolled back and redelivered, instead of the message being retried or parked.
     public static func handle(_ delivery: Delivery, with handler: any EventHandler, in transaction: StoreTransaction) throws -> Outcome {
+        if let error = delivery.headerTableError { return .failed(reason: error, malformed: true) }
         let envelope: EventEnvelope
         do {
             envelope = try EventEnvelope(body: delivery.body)

@@ -10,6 +10,7 @@ extension ParkedMessageRecord {
     /// - Parameter now: the parking time of a message without a readable `x-parked-at` header.
     init(_ delivery: Delivery, now: Date = Date()) {
         var properties = delivery.properties
+        properties.headers = delivery.headersForCopy
         if properties.messageId?.isEmpty ?? true { properties.messageId = UUID().uuidString.lowercased() }
         let headers = properties.headers
         func text(_ name: String) -> String? {
@@ -25,7 +26,7 @@ extension ParkedMessageRecord {
             correlationId: properties.correlationId,
             originalExchange: text(DeliveryHeader.originalExchange),
             originalRoutingKey: text(DeliveryHeader.originalRoutingKey),
-            error: text(DeliveryHeader.exception),
+            error: text(DeliveryHeader.exception) ?? delivery.headerTableError,
             attempts: delivery.attempt,
             deliveryExchange: delivery.exchange,
             deliveryRoutingKey: delivery.routingKey,

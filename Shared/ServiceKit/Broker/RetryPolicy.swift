@@ -39,6 +39,7 @@ public struct RetryPolicy: Sendable {
     ///   - malformed: a message that can never be handled is parked at once.
     public func followUp(for delivery: Delivery, attempt: Int, reason: String, malformed: Bool, now: Date = Date()) -> OutgoingMessage {
         var properties = delivery.properties
+        properties.headers = delivery.headersForCopy
         properties.messageId = properties.messageId ?? UUID().uuidString.lowercased()
         properties.headers[DeliveryHeader.originalExchange] = properties.headers[DeliveryHeader.originalExchange] ?? .string(delivery.exchange)
         properties.headers[DeliveryHeader.originalRoutingKey] = properties.headers[DeliveryHeader.originalRoutingKey] ?? .string(delivery.routingKey)

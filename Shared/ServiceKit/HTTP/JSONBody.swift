@@ -42,11 +42,12 @@ public struct JSONResponse<Body: Encodable & Sendable>: ResponseGenerator {
 }
 
 extension Parameters {
-    /// A path parameter that is an id: percent-decoded (`caf%C3%A9` is `café`, `a%2Fb` is `a/b`),
-    /// then held to the contract's rule, 1 to 128 bytes of UTF-8 without control characters.
+    /// A path parameter that is an id: percent-decoded byte for byte (`caf%C3%A9` is `café`,
+    /// `a%2Fb` is `a/b`, a leading `%EF%BB%BF` stays U+FEFF), then held to the contract's rule,
+    /// 1 to 128 bytes of UTF-8 without control characters.
     /// - Throws: a 400 ``APIError`` (`invalid_id`) naming the parameter and what is wrong.
     public func id(_ name: String) throws -> String {
-        guard let raw = get(name), let value = raw.removingPercentEncoding else {
+        guard let raw = get(name), let value = PercentDecoding.decode(raw) else {
             throw APIError(.badRequest, code: "invalid_id", message: "\(name) is not a valid percent-encoded UTF-8 string.")
         }
         if let problem = Identifier.problem(with: value) {
