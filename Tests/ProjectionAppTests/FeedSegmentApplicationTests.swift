@@ -127,7 +127,7 @@ import Testing
 
             let known = try await service.store.appliedEvents(among: [saga[0].eventId, saga[1].eventId, "never-applied"])
 
-            #expect(known == [saga[0].eventId: .order, saga[1].eventId: .payment])
+            #expect(known == [IdentifierKey(saga[0].eventId): .order, IdentifierKey(saga[1].eventId): .payment])
         }
     }
 }
