@@ -57,6 +57,16 @@ import Testing
         }
     }
 
+    @Test func aRefusedRequestDoesNotTakeItsKey() async throws {
+        try await OrderService.run { service in
+            let refused = try await service.client.post("/orders", json: #"{"customerId": "c-1", "currency": "USD", "items": []}"#, headers: Self.key("k-1"))
+            let valid = try await service.client.post("/orders", json: OrderService.validOrder, headers: Self.key("k-1"))
+
+            expectContractError(refused, .badRequest, code: "invalid_field")
+            #expect(valid.status == .accepted, "the key is still free: \(valid.text)")
+        }
+    }
+
     @Test func aKeyOfMoreThan200BytesIs400() async throws {
         try await OrderService.run { service in
             let response = try await service.client.post("/orders", json: OrderService.validOrder, headers: Self.key(String(repeating: "k", count: 201)))
