@@ -13,6 +13,18 @@ FUZZ_EXAMPLES ?= 3000
 FUZZ_SEED ?=
 # 1: take .build/debug/<service> as it is (CI: `make test` built it just before).
 FUZZ_SKIP_BUILD ?= 0
+# The same for the console's browser test.
+CONSOLE_SKIP_BUILD ?= 0
+# The saga simulation (`simulate`, also part of `test`): how many random schedules, from which
+# run seed; SIM_SEED re-runs one schedule alone and prints it (docs/SIMULATION.md).
+SIM_SCHEDULES ?=
+SIM_RUN_SEED ?=
+SIM_SEED ?=
+# Test cases per operation of the API stage, and its schemathesis seed.
+API_EXAMPLES ?= 30
+API_SEED ?= 1
+# 1: take .build/debug/<service> as it is (CI: `make test` built it just before).
+API_SKIP_BUILD ?= 0
 # The compose command: Debian 12 packages docker-compose (v1); `make up COMPOSE="docker compose"`
 # uses the v2 plugin where it is installed.
 COMPOSE ?= docker-compose
@@ -23,7 +35,7 @@ DEB_PACKAGES := librabbitmq-dev rabbitmq-server
 # Targets run one after the other even under `make -j` (deps before build before run).
 .NOTPARALLEL:
 .DEFAULT_GOAL := help
-.PHONY: help deps build test fuzz run stop up down clean compose-check container-test bench-store load
+.PHONY: help deps build test simulate fuzz api-test run stop up down clean compose-check container-test bench-store load
 
 help: ## List the targets
 	@echo "Usage: make <target> [CONFIG=debug|release] [AMQP_PORT=5672]"
@@ -56,8 +68,22 @@ test: deps ## Build and run every test (the tests start their own brokers)
 	swift build --build-tests
 	swift test --skip-build
 
+simulate: deps ## The saga, simulated: random schedules of the real services in-process, I1-I7 after each (SIM_SCHEDULES=500 SIM_RUN_SEED=1 SIM_SEED=)
+	swift build --build-tests
+	SIM_SCHEDULES=$(SIM_SCHEDULES) SIM_RUN_SEED=$(SIM_RUN_SEED) SIM_SEED=$(SIM_SEED) swift test --skip-build --filter SagaSimulationTests
+
 fuzz: deps ## Bounded fuzzing stage: random HTTP requests and AMQP messages, then drain and invariant checks (FUZZ_EXAMPLES=3000 FUZZ_SEED=)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) FUZZ_SKIP_BUILD=$(FUZZ_SKIP_BUILD) Tests/Fuzz/run.sh
+
+api-test: deps ## schemathesis against each running service's /openapi.json: every operation, valid and invalid inputs (API_EXAMPLES=30 API_SEED=1)
+	API_EXAMPLES=$(API_EXAMPLES) API_SEED=$(API_SEED) API_SKIP_BUILD=$(API_SKIP_BUILD) Tests/API/run.sh
+
+.PHONY: console-test console-assets
+console-test: deps ## The web console in headless Chromium against a private broker and the four services (screenshots: .build-console/artifacts/)
+	CONSOLE_SKIP_BUILD=$(CONSOLE_SKIP_BUILD) Tests/Console/run.sh
+
+console-assets: ## Embed Services/Projection/Console/ in projection-service (after editing the console's files)
+	scripts/embed-console-assets.py
 
 bench-store: ## Event-store benchmark in release (append, load, service memory): docs/BENCHMARKS.md; not part of `test`
 	swift build -c release --product eventstore-benchmark
@@ -86,7 +112,7 @@ container-test: ## Build the image and run the compose scenario in a local Docke
 
 clean: ## Stop what `run` started, then remove .build and data
 	@if [ -d data/run ]; then scripts/stop-local.sh; fi
-	rm -rf .build .build-fuzz data
+	rm -rf .build .build-fuzz .build-api .build-console data
 
 compose-check: ## Validate compose.yaml with docker-compose, if it is installed
 	@if command -v $(firstword $(COMPOSE)) >/dev/null 2>&1; then \

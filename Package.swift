@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Traces: OTLP over HTTP only (no gRPC stack to build).
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.3.0"),
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // MARK: Shared kernel
@@ -53,8 +56,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Shared/ServiceKit"
+        ),
+        // Installs the OTLP trace exporter; called once by each service's executable.
+        .target(
+            name: "Telemetry",
+            dependencies: ["ServiceKit", .product(name: "OTel", package: "swift-otel")],
+            path: "Shared/Telemetry"
         ),
 
         // MARK: Domains (pure)
@@ -68,25 +78,30 @@ let package = Package(
             dependencies: ["OrderDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Order/OrderApp"
         ),
-        .executableTarget(name: "OrderService", dependencies: ["OrderApp", "ServiceKit"], path: "Services/Order/OrderService"),
+        .executableTarget(name: "OrderService", dependencies: ["OrderApp", "ServiceKit", "Telemetry"], path: "Services/Order/OrderService"),
         .target(
             name: "PaymentApp",
             dependencies: ["PaymentDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Payment/PaymentApp"
         ),
-        .executableTarget(name: "PaymentService", dependencies: ["PaymentApp", "ServiceKit"], path: "Services/Payment/PaymentService"),
+        .executableTarget(name: "PaymentService", dependencies: ["PaymentApp", "ServiceKit", "Telemetry"], path: "Services/Payment/PaymentService"),
         .target(
             name: "InventoryApp",
             dependencies: ["InventoryDomain", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Inventory/InventoryApp"
         ),
-        .executableTarget(name: "InventoryService", dependencies: ["InventoryApp", "ServiceKit"], path: "Services/Inventory/InventoryService"),
+        .executableTarget(name: "InventoryService", dependencies: ["InventoryApp", "ServiceKit", "Telemetry"], path: "Services/Inventory/InventoryService"),
         .target(
             name: "ProjectionApp",
-            dependencies: ["ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ServiceKit", "ConsoleAssets", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
             path: "Services/Projection/ProjectionApp"
         ),
-        .executableTarget(name: "ProjectionService", dependencies: ["ProjectionApp", "ServiceKit"], path: "Services/Projection/ProjectionService"),
+        .executableTarget(name: "ProjectionService", dependencies: ["ProjectionApp", "ServiceKit", "Telemetry"], path: "Services/Projection/ProjectionService"),
+        // The web console's files, embedded as Swift source by scripts/embed-console-assets.py.
+        .target(name: "ConsoleAssets", path: "Services/Projection/ConsoleAssets"),
 
         // MARK: Benchmarks (run by `make bench-store`, not by the tests)
         .executableTarget(
@@ -133,7 +148,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "ScenarioTests", dependencies: ["TestSupport", "Messaging", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "ScenarioTests",
+            dependencies: [
+                "TestSupport", "Messaging", .product(name: "Logging", package: "swift-log"),
+                // The OTLP receiver of the trace test.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "ConsoleAssetsTests", dependencies: ["ConsoleAssets"]),
         .testTarget(
             name: "OrderAppTests",
             dependencies: [
@@ -163,6 +187,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DeliveryDecisionTests", dependencies: ["ServiceKit", "EventStore", "Messaging", "Contracts"]),
+        .testTarget(
+            name: "SagaSimulationTests",
+            dependencies: [
+                "OrderApp", "PaymentApp", "InventoryApp", "ProjectionApp",
+                "ServiceKit", "EventStore", "Contracts", "Messaging", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKit", "Contracts", "Messaging"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging"]),
     ]
 )

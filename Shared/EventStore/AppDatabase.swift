@@ -59,8 +59,12 @@ public struct AppDatabase: Sendable {
     ///   write lock past the busy timeout. Either way nothing was changed.
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
+        // Read in the calling task: GRDB runs `body` on its own queue, where task-locals are unset.
+        let traceParent = EventTraceContext.current
         do {
-            let result = try await pool.write { db in try body(StoreTransaction(db: db, commits: commits, settings: settings)) }
+            let result = try await pool.write { db in
+                try body(StoreTransaction(db: db, commits: commits, settings: settings, traceParent: traceParent))
+            }
             health.recordSuccess()
             return result
         } catch {

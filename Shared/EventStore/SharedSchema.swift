@@ -121,5 +121,10 @@ enum SharedSchema {
                 END;
                 """)
         },
+        Migration("v5: outbox trace context") { db in
+            // The W3C traceparent of the span that appended the event (NULL when not traced): the
+            // relay's publish span becomes its child, so a saga is one trace across the services.
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN traceparent TEXT")
+        },
     ]
 }

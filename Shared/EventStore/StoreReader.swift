@@ -96,9 +96,10 @@ extension EventStoreReading {
     /// Up to `limit` events not yet confirmed by the broker, oldest first; set-aside ones are skipped.
     public func unpublishedEvents(limit: Int) throws -> [StoredEvent] {
         try Row.fetchAll(db, sql: """
-            SELECT \(StoredEvent.columns) FROM events WHERE position IN
+            SELECT \(StoredEvent.columns), outbox.traceparent FROM events JOIN outbox USING (position)
+            WHERE events.position IN
                 (SELECT position FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL ORDER BY position LIMIT ?)
-            ORDER BY position
+            ORDER BY events.position
             """, arguments: [limit]).map(StoredEvent.init(row:))
     }
 

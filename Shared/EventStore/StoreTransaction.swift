@@ -22,6 +22,15 @@ public struct StoreTransaction: EventStoreReading {
     public let db: Database
     let commits: Wakeup
     public let settings: EventStoreSettings
+    /// The W3C `traceparent` stored with every event this transaction appends (see ``EventTraceContext``).
+    public var traceParent: String?
+
+    /// This transaction, appending under the trace context `traceParent` (a consumer's span per message).
+    public func tracing(_ traceParent: String?) -> StoreTransaction {
+        var transaction = self
+        transaction.traceParent = traceParent
+        return transaction
+    }
 
     /// Appends `events` to an aggregate's stream and queues them in the outbox.
     ///
@@ -60,7 +69,7 @@ public struct StoreTransaction: EventStoreReading {
                 throw EventStoreError.concurrencyConflict(aggregateType: aggregateType, aggregateId: id, expectedVersion: expectedVersion)
             }
             let position = db.lastInsertedRowID
-            try db.cachedStatement(sql: "INSERT INTO outbox (position) VALUES (?)").execute(arguments: [position])
+            try db.cachedStatement(sql: "INSERT INTO outbox (position, traceparent) VALUES (?, ?)").execute(arguments: [position, traceParent])
             stored.append(StoredEvent(
                 metadata: EventMetadata(
                     eventId: eventId, eventType: payload.eventType, schemaVersion: type(of: payload).schemaVersion,

@@ -7,6 +7,8 @@ import GRDB
 public struct StoredEvent: Sendable {
     public var metadata: EventMetadata
     public var payloadJSON: Data
+    /// The W3C trace context it was appended under, for an event read from the outbox; else `nil`.
+    public var traceParent: String?
 
     /// The global position in this store (commit order).
     public var position: Int64 { metadata.position ?? 0 }
@@ -59,7 +61,7 @@ extension StoredEvent {
             correlationId: row["correlation_id"], causationId: row["causation_id"], position: row["position"]
         )
         let payload: String = row["payload"]
-        self.init(metadata: metadata, payloadJSON: Data(payload.utf8))
+        self.init(metadata: metadata, payloadJSON: Data(payload.utf8), traceParent: row.hasColumn("traceparent") ? row["traceparent"] : nil)
     }
 }
 

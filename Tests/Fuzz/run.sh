@@ -21,39 +21,18 @@ cd "$ROOT"
 
 say() { echo "fuzz: $*"; }
 
+# shellcheck source=../../scripts/lib/python-stage.sh
+. "$ROOT/scripts/lib/python-stage.sh"
+
 # 1. A virtualenv with the pinned requirements (reused while requirements.txt is unchanged).
-stamp="$VENV/.requirements.sha256"
-wanted="$(sha256sum "$FUZZ_DIR/requirements.txt" | cut -d' ' -f1)"
-if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    say "creating the virtualenv in ${VENV#"$ROOT"/}"
-    rm -rf "$VENV"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$FUZZ_DIR/requirements.txt"
-    echo "$wanted" > "$stamp"
-fi
+stage_venv "$VENV" "$FUZZ_DIR/requirements.txt"
 
 # 2. The four debug executables.
-if [ "${FUZZ_SKIP_BUILD:-0}" != "1" ]; then
-    say "swift build (debug)"
-    swift build
-fi
-BIN_DIR="$ROOT/.build/debug"
-for service in order-service payment-service inventory-service projection-service; do
-    [ -x "$BIN_DIR/$service" ] || { echo "fuzz: $BIN_DIR/$service is missing: run swift build" >&2; exit 1; }
-done
+stage_executables "${FUZZ_SKIP_BUILD:-0}"
+BIN_DIR="$STAGE_BIN_DIR"
 
 # 3. A fresh run directory; whatever the run leaves running is stopped on any exit.
-if [ -f "$RUN_DIR/state.json" ]; then
-    "$VENV/bin/python" -c 'import sys; sys.path.insert(0, sys.argv[1]); from fuzzlib.cleanup import main; from pathlib import Path; main(Path(sys.argv[2]))' "$FUZZ_DIR" "$RUN_DIR" || true
-fi
-rm -rf "$RUN_DIR"
-mkdir -p "$RUN_DIR"
-cleanup() {
-    (cd "$FUZZ_DIR" && "$VENV/bin/python" -m fuzzlib.cleanup "$RUN_DIR") || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+stage_run_dir "$RUN_DIR" "$VENV"
 
 SEED="${FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"
 EXAMPLES="${FUZZ_EXAMPLES:-3000}"

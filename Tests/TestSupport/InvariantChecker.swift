@@ -155,7 +155,7 @@ public struct InvariantChecker: Sendable {
         var customers: [String] = []
         var skus: [String] = []
 
-        static func read(system: SagaSystem, input: Input) async -> Snapshot {
+        static func read(system: some SagaReads, input: Input) async -> Snapshot {
             var snapshot = Snapshot()
             func attempt<T>(_ what: String, _ operation: () async throws -> T) async -> T? {
                 do { return try await operation() } catch {
@@ -194,12 +194,12 @@ public struct InvariantChecker: Sendable {
                 if let projected = await attempt("projection-service GET /customers/\(customer)", { try await system.projectedCustomer(customer) }), let projected {
                     snapshot.projectedCustomers[customer] = projected
                 }
-                if let list = await attempt("projection-service GET /orders?customerId=\(customer)", { try await system.allProjectedOrders(customerId: customer) }) {
+                if let list = await attempt("projection-service GET /orders?customerId=\(customer)", { try await system.projectedOrderList(status: nil, customerId: customer, pageSize: 10) }) {
                     snapshot.projectedListByCustomer[customer] = list
                 }
             }
             for status in [OrderStatus.confirmed, .cancelled] {
-                if let list = await attempt("projection-service GET /orders?status=\(status.rawValue)", { try await system.allProjectedOrders(status: status, pageSize: 50) }) {
+                if let list = await attempt("projection-service GET /orders?status=\(status.rawValue)", { try await system.projectedOrderList(status: status, customerId: nil, pageSize: 50) }) {
                     snapshot.projectedListByStatus[status] = list
                 }
             }

@@ -253,6 +253,8 @@ public final class ServiceProcess: Sendable {
     public static let configurationKeys: Set<String> = [
         "AMQP_URL", "HTTP_HOST", "HTTP_PORT", "DATABASE_PATH", "ADMIN_TOKEN", "LOG_LEVEL",
         "LOG_FORMAT", "MAX_DELIVERY_ATTEMPTS", "RETRY_DELAYS_MS", "SAGA_TIMEOUT_SECONDS", "SOURCE_URLS",
+        // Tracing: a shell's collector would otherwise receive every scenario's spans.
+        "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_SERVICE_NAME",
     ]
 
     public init(

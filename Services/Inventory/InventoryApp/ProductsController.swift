@@ -51,7 +51,7 @@ struct ProductsController: Sendable {
             let sku = try context.parameters.id("sku")
             let product = try await database.load(Product.self, id: sku, version: try request.versionQuery(), name: "Product \(sku)")
             guard product.state.exists else { throw APIError.notFound("Product \(sku) does not exist.") }
-            return JSONResponse(.ok, ProductRepresentation(product))
+            return ConditionalResponse(tag: .version(product.version), JSONResponse(.ok, ProductRepresentation(product)))
         }
     }
 }

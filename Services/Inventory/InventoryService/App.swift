@@ -1,12 +1,14 @@
 import InventoryApp
 import ServiceKit
+import Telemetry
 
 /// The inventory-service executable: reads its configuration from the environment and runs until SIGTERM or SIGINT.
 @main
 struct App {
     static func main() async throws {
         let configuration = ServiceExecutable.configure(.inventory)
+        let telemetry = Telemetry.bootstrapTracing(configuration)
         let app = try await ServiceExecutable.built { try await buildApplication(configuration: configuration) }
-        try await app.runUntilTerminated()
+        try await app.runUntilTerminated(telemetry: telemetry)
     }
 }

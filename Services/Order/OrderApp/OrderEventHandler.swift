@@ -30,9 +30,11 @@ struct OrderEventHandler: EventHandler {
         }
         let order = try transaction.load(Order.self, id: orderId)
         guard order.state.exists else { throw OrderError.notFound(orderId: orderId) }
+        let events = try decide(order.state)
         try transaction.append(
-            try decide(order.state), to: order, id: orderId,
+            events, to: order, id: orderId,
             context: EventContext(correlationId: orderId, causationId: metadata.eventId, now: now)
         )
+        SagaEnds.observe(order.state, after: events, at: now, in: transaction)
     }
 }

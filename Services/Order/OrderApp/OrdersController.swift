@@ -25,21 +25,21 @@ struct OrdersController: Sendable {
             let orderId = try context.parameters.id("orderId")
             let order = try await database.load(Order.self, id: orderId, version: try request.versionQuery(), name: "Order \(orderId)")
             guard order.state.exists else { throw APIError.notFound("Order \(orderId) does not exist.") }
-            return JSONResponse(.ok, OrderRepresentation(order))
+            return ConditionalResponse(tag: .version(order.version), JSONResponse(.ok, OrderRepresentation(order)))
         }
         router.post("/orders/:orderId/cancel") { _, context in try await cancel(try context.parameters.id("orderId")) }
         router.get("/orders/:orderId/events") { _, context in
             let orderId = try context.parameters.id("orderId")
             let events = try await database.read { try $0.events(of: Order.aggregateType, id: orderId) }
-            guard !events.isEmpty else { throw APIError.notFound("Order \(orderId) does not exist.") }
-            return try EventListResponse(events: events, includePosition: true)
+            guard let last = events.last else { throw APIError.notFound("Order \(orderId) does not exist.") }
+            return ConditionalResponse(tag: .version(last.metadata.aggregateVersion), try EventListResponse(events: events, includePosition: true))
         }
     }
 
     private func place(_ request: Request) async throws -> JSONResponse<PlacedOrder> {
         var request = request
         let body = try await request.decodeJSON(as: PlaceOrderRequest.self)
-        let idempotencyKey = request.header("Idempotency-Key")
+        let idempotencyKey = try request.utf8Header("Idempotency-Key")
         if let idempotencyKey, !(1...200).contains(idempotencyKey.utf8.count)
             || Identifier.containsControlCharacters(idempotencyKey) {
             throw APIError.invalid("Idempotency-Key must be 1 to 200 bytes without control characters.")
@@ -81,6 +81,8 @@ struct OrdersController: Sendable {
         // or the saga, may cancel it between a first read and the write: then this request changed
         // nothing, and cancelling a cancelled order is 200.
         let cancelledHere = DecisionFlag()
+        // Whether this request's decision ended the saga (the order was pending), for saga_duration_seconds.
+        let endedSaga = DecisionFlag()
         // One clock reading per decision: the event's time and the order's `updatedAt` are the same instant.
         let now = Date()
         let after = try await database.execute(
@@ -88,8 +90,10 @@ struct OrdersController: Sendable {
         ) { order in
             let events = try decided { try order.cancel(reason: .customerRequest, now: now) }
             cancelledHere.set(!events.isEmpty)
+            endedSaga.set(SagaEnds.outcome(of: order, after: events) != nil)
             return events
         }
+        if endedSaga.isSet { SagaMetrics.recordEnd(.cancelled, placedAt: after.state.createdAt, endedAt: now) }
         return JSONResponse(cancelledHere.isSet ? .accepted : .ok, OrderRepresentation(after))
     }
 

@@ -36,10 +36,11 @@ struct SagaDeadlineScanner: Service {
             for orderId in try SagaDeadlines.due(at: now, limit: batchSize, in: transaction) {
                 let order = try transaction.load(Order.self, id: orderId)
                 if order.state.status == .pending {
+                    let events = try order.state.cancel(reason: .timeout, now: now)
                     try transaction.append(
-                        try order.state.cancel(reason: .timeout, now: now), to: order, id: orderId,
-                        context: EventContext(correlationId: orderId, causationId: nil, now: now)
+                        events, to: order, id: orderId, context: EventContext(correlationId: orderId, causationId: nil, now: now)
                     )
+                    SagaEnds.observe(order.state, after: events, at: now, in: transaction)
                     cancelled.append(orderId)
                 }
                 try SagaDeadlines.clear(orderId: orderId, in: transaction)

@@ -37,7 +37,8 @@ struct AccountsController: Sendable {
                 Account.self, id: customerId, version: try request.versionQuery(), name: "Account \(customerId)"
             )
             guard account.state.isOpen else { throw APIError.notFound("Account \(customerId) does not exist.") }
-            return JSONResponse(.ok, AccountRepresentation(customerId: customerId, balance: account.state.balance, version: account.version))
+            let representation = AccountRepresentation(customerId: customerId, balance: account.state.balance, version: account.version)
+            return ConditionalResponse(tag: .version(account.version), JSONResponse(.ok, representation))
         }
     }
 }

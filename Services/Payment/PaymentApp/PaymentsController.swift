@@ -18,9 +18,11 @@ struct PaymentsController: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/payments/:orderId") { _, context in
             let orderId = try context.parameters.id("orderId")
-            let payment = try await database.read { try $0.load(Payment.self, id: orderId) }.state
+            let versioned = try await database.read { try $0.load(Payment.self, id: orderId) }
+            let payment = versioned.state
             guard let status = payment.status else { throw APIError.notFound("No payment for order \(orderId).") }
-            return JSONResponse(.ok, PaymentRepresentation(orderId: orderId, customerId: payment.customerId, amount: payment.amount, status: status))
+            let representation = PaymentRepresentation(orderId: orderId, customerId: payment.customerId, amount: payment.amount, status: status)
+            return ConditionalResponse(tag: .version(versioned.version), JSONResponse(.ok, representation))
         }
     }
 }

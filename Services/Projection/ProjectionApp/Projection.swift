@@ -48,7 +48,8 @@ public struct Projection: Sendable {
             rebuilds: rebuilds,
             consumer: ProjectionConsumer(
                 store: store, journal: runtime.database, reader: reader, catchUp: wakeup, consuming: runtime.consuming,
-                publishing: runtime.publishing, retryPolicy: runtime.retryPolicy, logger: runtime.logger
+                publishing: runtime.publishing, retryPolicy: runtime.retryPolicy, tracing: runtime.messageTracing,
+                logger: runtime.logger
             ),
             catchUp: CatchUpService(store: store, reader: reader, wakeup: wakeup, logger: runtime.logger),
             rebuilder: Rebuilder(rebuilds: rebuilds, store: store, files: files, reader: reader, logger: runtime.logger)

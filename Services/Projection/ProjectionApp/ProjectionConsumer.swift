@@ -6,6 +6,7 @@ import Messaging
 import Metrics
 import ServiceKit
 import ServiceLifecycle
+import Tracing
 
 /// Consumes projection-service's queue in batches, and reads each delivery as a notification:
 /// "this source has this event at this position". Per source, the batch reads the source's
@@ -31,6 +32,8 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
     let forwarder: FailedMessageForwarder
     let redeliveries: RedeliveryGuard
     var prefetch: UInt16 = 256
+    /// A consumer span per delivery when tracing is on; `nil` otherwise.
+    let tracing: MessageTracing?
     let logger: Logger
     private let handled = Counter(label: "messages_handled_total")
     private let duplicates = Counter(label: "messages_duplicate_total")
@@ -40,8 +43,9 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
 
     init(
         store: ReadStore, journal: AppDatabase, reader: FeedReader, catchUp: Wakeup, consuming: ManagedConnection,
-        publishing: ManagedConnection, retryPolicy: RetryPolicy, logger: Logger
+        publishing: ManagedConnection, retryPolicy: RetryPolicy, tracing: MessageTracing? = nil, logger: Logger
     ) {
+        self.tracing = tracing
         self.store = store
         self.reader = reader
         self.catchUp = catchUp
@@ -71,6 +75,8 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
         batches.increment()
         let plan = BatchPlan(batch)
         var verdicts: [ClaimVerdict] = []
+        var spans = DeliverySpans(batch, tracing: tracing, queue: retryPolicy.service.queue)
+        defer { spans.endAll(failure: nil) }
         do {
             let before = try await store.positions()
             let readings = try await read(plan.reads(at: before))
@@ -84,9 +90,11 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
                 return reading.verdict(for: claim, applied: applied, known: known[IdentifierKey(claim.eventId)] == claim.source)
             }
         } catch is CancellationError {
+            spans.endAll(failure: "cancelled; requeued")
             for delivery in batch { connection.reject(delivery.deliveryTag, requeue: true) }
             throw CancellationError()
         } catch {
+            spans.endAll(failure: "the batch could not be applied: \(error)")
             // The store failed (disk, lock): the broker redelivers the batch.
             logger.error("Could not apply a batch; requeueing it", metadata: ["error": "\(error)", "amqp.queue": "\(retryPolicy.service.queue)"])
             for delivery in batch { connection.reject(delivery.deliveryTag, requeue: true) }
@@ -94,8 +102,10 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
             return
         }
         var followUps = plan.malformed.map { FailedMessageForwarder.Failure(delivery: $0.0, reason: $0.1, malformed: true) }
+        for (delivery, reason) in plan.malformed { spans.end(delivery, failure: reason) }
         var counted: Set<IdentifierKey> = []
         for (claim, verdict) in zip(plan.claims, verdicts) {
+            spans.end(claim.delivery, verdict)
             switch verdict {
             case .applied:
                 if counted.insert(IdentifierKey(claim.eventId)).inserted { handled.increment() } else { duplicates.increment() }

@@ -12,7 +12,14 @@ struct ReadModelController: Sendable {
 
     struct OrderPage: Codable, Sendable {
         var orders: [OrderView]
+        /// `null` on the last page: the field is always there, as the contract shows it.
         var nextCursor: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(orders, forKey: .orders)
+            try container.encode(nextCursor, forKey: .nextCursor)
+        }
     }
 
     struct CustomerView: Codable, Sendable {
@@ -49,34 +56,38 @@ struct ReadModelController: Sendable {
         router.get("/orders") { request, _ in try await listOrders(request) }
         router.get("/orders/:orderId") { _, context in
             let orderId = try context.parameters.id("orderId")
-            let order = try await store.read { reader in
-                try Row.fetchOne(reader.db, sql: "SELECT \(OrderView.columns) FROM order_views WHERE order_id = ? AND \(OrderView.placed)", arguments: [orderId])
-                    .map(OrderView.init(row:))
+            let (order, tag) = try await store.read { reader in
+                let order = try Row.fetchOne(
+                    reader.db, sql: "SELECT \(OrderView.columns) FROM order_views WHERE order_id = ? AND \(OrderView.placed)", arguments: [orderId]
+                ).map(OrderView.init(row:))
+                return (order, try ReadSideTag.current(reader.db))
             }
             guard let order else { throw APIError.notFound("Order \(orderId) is not known to the read side.") }
-            return JSONResponse(.ok, order)
+            return ConditionalResponse(tag: tag, JSONResponse(.ok, order))
         }
         router.get("/orders/:orderId/timeline") { _, context in
             let orderId = try context.parameters.id("orderId")
-            let entries = try await store.read { reader in
-                try Row.fetchAll(reader.db, sql: "SELECT * FROM timeline WHERE order_id = ? ORDER BY sequence", arguments: [orderId])
+            let (entries, tag) = try await store.read { reader in
+                let entries = try Row.fetchAll(reader.db, sql: "SELECT * FROM timeline WHERE order_id = ? ORDER BY sequence", arguments: [orderId])
                     .map(TimelineEntry.init(row:))
+                return (entries, try ReadSideTag.current(reader.db))
             }
             guard !entries.isEmpty else { throw APIError.notFound("Order \(orderId) is not known to the read side.") }
-            return JSONResponse(.ok, ["events": TimelineEntry.causalOrder(entries)])
+            return ConditionalResponse(tag: tag, JSONResponse(.ok, ["events": TimelineEntry.causalOrder(entries)]))
         }
         router.get("/customers/:customerId") { _, context in
             let customerId = try context.parameters.id("customerId")
-            let customer = try await store.read { reader -> CustomerView? in
+            let (customer, tag) = try await store.read { reader -> (CustomerView?, EntityTag) in
+                let tag = try ReadSideTag.current(reader.db)
                 let balance = try Int.fetchOne(reader.db, sql: "SELECT balance FROM account_views WHERE customer_id = ?", arguments: [customerId])
                 let orders = try Row.fetchAll(reader.db, sql: """
                     SELECT \(OrderView.columns) FROM order_views WHERE customer_id = ? ORDER BY created_at DESC, order_id DESC
                     """, arguments: [customerId]).map(OrderView.init(row:))
-                guard balance != nil || !orders.isEmpty else { return nil }
-                return CustomerView(customerId: customerId, balance: balance ?? 0, orders: orders)
+                guard balance != nil || !orders.isEmpty else { return (nil, tag) }
+                return (CustomerView(customerId: customerId, balance: balance ?? 0, orders: orders), tag)
             }
             guard let customer else { throw APIError.notFound("Customer \(customerId) is not known to the read side.") }
-            return JSONResponse(.ok, customer)
+            return ConditionalResponse(tag: tag, JSONResponse(.ok, customer))
         }
         router.get("/products") { _, _ in
             let products = try await store.read { reader in
@@ -113,6 +124,12 @@ struct ReadModelController: Sendable {
     }
 
     private func listOrders(_ request: Request) async throws -> JSONResponse<OrderPage> {
+        let page = try await orderPage(request)
+        let link = page.nextCursor.map { request.nextPageLink(["cursor": $0]) } ?? [:]
+        return JSONResponse(.ok, page, headers: link)
+    }
+
+    private func orderPage(_ request: Request) async throws -> OrderPage {
         let limit = try request.integerQuery("limit", default: 50, in: 1...500)
         let status = request.query("status")
         if let status, !["PENDING", "CONFIRMED", "CANCELLED"].contains(status) {
@@ -120,7 +137,7 @@ struct ReadModelController: Sendable {
         }
         let customerId = try request.idQuery("customerId")
         let cursor = try request.query("cursor").map { try OrderCursor($0) }
-        let page = try await store.read { reader in
+        return try await store.read { reader in
             var conditions = [OrderView.placed]
             var arguments: [any DatabaseValueConvertible] = []
             if let status { conditions.append("status = ?"); arguments.append(status) }
@@ -137,7 +154,6 @@ struct ReadModelController: Sendable {
             let next = rows.count > limit ? rows[limit - 1] : nil
             return OrderPage(orders: orders, nextCursor: next.map { OrderCursor(createdAt: $0["created_at"], orderId: $0["order_id"]).encoded })
         }
-        return JSONResponse(.ok, page)
     }
 }
 

@@ -5,6 +5,7 @@ import Logging
 import Messaging
 import Metrics
 import ServiceLifecycle
+import Tracing
 
 /// What a service does with one event from its queue.
 public protocol EventHandler: Sendable {
@@ -28,6 +29,8 @@ public struct EventConsumer: Service {
     let redeliveries: RedeliveryGuard
     let handler: any EventHandler
     let prefetch: UInt16
+    /// A consumer span per message when tracing is on; `nil` otherwise.
+    let tracing: MessageTracing?
     let logger: Logger
     private let handled = Counter(label: "messages_handled_total")
     private let duplicates = Counter(label: "messages_duplicate_total")
@@ -37,8 +40,9 @@ public struct EventConsumer: Service {
 
     public init(
         database: AppDatabase, consuming: ManagedConnection, publishing: ManagedConnection, retryPolicy: RetryPolicy,
-        handler: any EventHandler, prefetch: UInt16 = 128, logger: Logger
+        handler: any EventHandler, prefetch: UInt16 = 128, tracing: MessageTracing? = nil, logger: Logger
     ) {
+        self.tracing = tracing
         self.database = database
         self.consuming = consuming
         self.retryPolicy = retryPolicy
@@ -69,12 +73,21 @@ public struct EventConsumer: Service {
     private func process(_ batch: [Delivery], on connection: AMQPConnection) async throws {
         let handler = handler
         let outcomes: [Outcome]
+        // One span per message, a child of the publisher's; what a handler appends keeps its context.
+        let queue = retryPolicy.service.queue
+        let spans = tracing.map { tracing in batch.map { tracing.startConsuming($0, queue: queue) } } ?? []
+        let traceParents = tracing.map { tracing in spans.map { tracing.traceParent(of: $0) } } ?? []
         do {
             outcomes = try await database.write { transaction in
-                try batch.map { delivery in try Self.handle(delivery, with: handler, in: transaction) }
+                try batch.enumerated().map { index, delivery in
+                    let traced = traceParents.isEmpty ? transaction : transaction.tracing(traceParents[index])
+                    return try Self.handle(delivery, with: handler, in: traced)
+                }
             }
             commitBackoff.reset()
+            for (span, outcome) in zip(spans, outcomes) { span.end(outcome) }
         } catch {
+            for span in spans { span.end(failure: "the batch could not be committed: \(error)") }
             // The transaction itself failed (disk full, read-only, lock): nothing was applied.
             // Wait (longer after each failure in a row), then let the broker redeliver the batch.
             commitFailures.increment()
@@ -136,6 +149,22 @@ public struct EventConsumer: Service {
             throw error
         } catch {
             return .failed(reason: "\(error)", malformed: false)
+        }
+    }
+}
+
+extension Span {
+    /// Ends a consumer span with what became of its message.
+    fileprivate func end(_ outcome: EventConsumer.Outcome) {
+        switch outcome {
+        case .handled:
+            end(failure: nil)
+        case .duplicate:
+            attributes["messaging.duplicate"] = true
+            end(failure: nil)
+        case .failed(let reason, let malformed):
+            attributes["messaging.failure.malformed"] = malformed
+            end(failure: reason)
         }
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import Messaging
 import Metrics
 import ServiceLifecycle
+import Tracing
 
 /// Publishes committed events from the outbox, in commit order, and marks them sent once the broker confirmed them.
 ///
@@ -28,13 +29,19 @@ public struct OutboxRelay: Service {
     let service: ServiceName
     let exchange: String
     let batchSize: Int
+    /// A producer span per published event when tracing is on; `nil` otherwise.
+    let tracing: MessageTracing?
     let logger: Logger
     private let published = Counter(label: "outbox_published_total")
     /// Rounds that failed (store or broker) and were retried after a backoff.
     private let failures = Counter(label: "outbox_relay_failures_total")
     private let setAsideTotal = Counter(label: "outbox_set_aside_total")
 
-    public init(database: AppDatabase, connection: ManagedConnection, service: ServiceName, exchange: String, batchSize: Int = 500, logger: Logger) {
+    public init(
+        database: AppDatabase, connection: ManagedConnection, service: ServiceName, exchange: String, batchSize: Int = 500,
+        tracing: MessageTracing? = nil, logger: Logger
+    ) {
+        self.tracing = tracing
         self.database = database
         self.connection = connection
         self.service = service
@@ -82,8 +89,11 @@ public struct OutboxRelay: Service {
             }
             let positions: [Int64]
             var failure: AMQPError?
+            // Ended as soon as each event's fate is known; whatever is left ends with the round.
+            let spans = PublishSpans()
+            defer { spans.endAll(failure: "not published in this round") }
             do {
-                let (messages, setAside) = prepare(batch)
+                let (messages, setAside) = prepare(batch, spans: spans)
                 if !setAside.isEmpty { try await setAsideEvents(setAside) }
                 // Cancelled on graceful shutdown (a broker under flow control may never confirm):
                 // the rows stay unpublished and go out after the restart.
@@ -98,6 +108,7 @@ public struct OutboxRelay: Service {
                     case .invalidMessage(let reason)?: unpublishable.append((position, reason))
                     case let error?: failure = failure ?? error
                     }
+                    spans.end(position, failure: outcome.map { "\($0)" })
                 }
                 if failure == .cancelled || Task.isShuttingDownGracefully { break }
                 if !unpublishable.isEmpty { try await setAsideEvents(unpublishable) }
@@ -141,19 +152,26 @@ public struct OutboxRelay: Service {
     /// The rows set aside, as a gauge: what an operator alerts on.
     static let setAsideGauge = Gauge(label: "outbox_set_aside")
 
-    /// The messages of `batch`, and the events that cannot become one with why.
-    private func prepare(_ batch: [StoredEvent]) -> (messages: [(position: Int64, message: OutgoingMessage)], setAside: [(position: Int64, reason: String)]) {
+    /// The messages of `batch`, and the events that cannot become one with why. With tracing on,
+    /// each message carries the `traceparent` of its publish span, started here into `spans`.
+    private func prepare(
+        _ batch: [StoredEvent], spans: PublishSpans
+    ) -> (messages: [(position: Int64, message: OutgoingMessage)], setAside: [(position: Int64, reason: String)]) {
         var messages: [(position: Int64, message: OutgoingMessage)] = []
         var setAside: [(position: Int64, reason: String)] = []
         for event in batch {
             let position = event.position
+            let span = tracing?.startPublishing(event, exchange: exchange)
             do {
                 var message = try OutgoingMessage(event: event, exchange: exchange, publisher: service)
+                if let span, let tracing { tracing.inject(span, into: &message.properties.headers) }
                 try message.validate()
                 message.mandatory = Self.mustReachAQueue(exchange: exchange, routingKey: message.routingKey)
                 messages.append((position, message))
+                if let span { spans.add(span, for: position) }
             } catch {
                 setAside.append((position, "\(error)"))
+                span?.end(failure: "set aside: \(error)")
             }
         }
         return (messages, setAside)
@@ -180,5 +198,25 @@ public struct OutboxRelay: Service {
                 "outbox.position": "\(event.position)", "error": "\(event.reason)", "outbox.set_aside": "\(count)",
             ])
         }
+    }
+}
+
+/// The publish spans of one relay round, by outbox position (empty when tracing is off).
+private final class PublishSpans: @unchecked Sendable {
+    // Touched only by the relay's own task, one round at a time.
+    private var open: [Int64: any Span] = [:]
+
+    func add(_ span: any Span, for position: Int64) {
+        open[position] = span
+    }
+
+    /// Ends the span of `position`, as an error when `failure` says why.
+    func end(_ position: Int64, failure: String?) {
+        open.removeValue(forKey: position)?.end(failure: failure)
+    }
+
+    func endAll(failure: String) {
+        for span in open.values { span.end(failure: failure) }
+        open = [:]
     }
 }

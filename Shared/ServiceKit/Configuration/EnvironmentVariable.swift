@@ -11,4 +11,8 @@ public enum EnvironmentVariable: String, CaseIterable, Sendable {
     case retryDelaysMilliseconds = "RETRY_DELAYS_MS"
     case sagaTimeoutSeconds = "SAGA_TIMEOUT_SECONDS"
     case sourceURLs = "SOURCE_URLS"
+    /// Traces: set, spans are exported over OTLP/HTTP to this base URL; unset, tracing is off.
+    case otlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT"
+    case otlpProtocol = "OTEL_EXPORTER_OTLP_PROTOCOL"
+    case otelServiceName = "OTEL_SERVICE_NAME"
 }

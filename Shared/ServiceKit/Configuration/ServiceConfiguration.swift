@@ -17,6 +17,8 @@ public struct ServiceConfiguration: Sendable {
     public var retryDelaysMilliseconds: [Int]
     public var sagaTimeoutSeconds: Int
     public var sourceURLs: [String]
+    /// Where spans are exported; `nil` (no `OTEL_EXPORTER_OTLP_ENDPOINT`) turns tracing off entirely.
+    public var tracing: TracingSettings?
     /// Whether the application runs its long-running parts besides HTTP: broker connections,
     /// outbox relay, consumer, dead-letter keeper, store probe and the service's own scanners.
     /// Not read from the environment: an in-process test turns it off to call the routes with
@@ -59,6 +61,10 @@ public struct ServiceConfiguration: Sendable {
         for url in sourceURLs where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw ConfigurationError(.sourceURLs, "must be comma-separated http:// URLs, got \"\(url)\"")
         }
+        tracing = try TracingSettings(
+            endpoint: reader.string(.otlpEndpoint), protocol: reader.string(.otlpProtocol),
+            serviceName: reader.string(.otelServiceName) ?? service.rawValue
+        )
     }
 }
 

@@ -37,7 +37,8 @@ public struct DeadLetterController<Context: RequestContext>: Sendable {
                 cursor = parsed
             }
             let page = try await deadLetters.list(filter: filter, after: cursor, limit: limit)
-            return JSONResponse(.ok, Page(deadLetters: page.messages, total: page.total, limit: limit, nextCursor: page.next?.token))
+            let link = page.next.map { request.nextPageLink(["cursor": $0.token]) } ?? [:]
+            return JSONResponse(.ok, Page(deadLetters: page.messages, total: page.total, limit: limit, nextCursor: page.next?.token), headers: link)
         }
         group.post("dead-letters/replay") { request, _ in
             let filter = try request.bulkFilter()

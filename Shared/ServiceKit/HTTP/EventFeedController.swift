@@ -17,7 +17,10 @@ public struct EventFeedController<Context: RequestContext>: Sendable {
             let after = try request.integerQuery("after", default: 0, in: 0...Int.max)
             let limit = try request.integerQuery("limit", default: 100, in: 1...Self.maxLimit)
             let events = try await database.read { try $0.events(after: Int64(after), limit: limit) }
-            return try EventListResponse(events: events, includePosition: true, nextPosition: events.last?.position ?? Int64(after))
+            let nextPosition = events.last?.position ?? Int64(after)
+            // A full page may be followed by more; a shorter one reached the end of the store.
+            let link = events.count == limit ? request.nextPageLink(["after": "\(nextPosition)", "limit": "\(limit)"]) : [:]
+            return try EventListResponse(events: events, includePosition: true, nextPosition: nextPosition, headers: link)
         }
     }
 }
@@ -26,10 +29,12 @@ public struct EventFeedController<Context: RequestContext>: Sendable {
 public struct EventListResponse: ResponseGenerator {
     let bodies: [Data]
     let nextPosition: Int64?
+    let headers: HTTPFields
 
-    public init(events: [StoredEvent], includePosition: Bool, nextPosition: Int64? = nil) throws {
+    public init(events: [StoredEvent], includePosition: Bool, nextPosition: Int64? = nil, headers: HTTPFields = [:]) throws {
         bodies = try events.map { try $0.envelope(includePosition: includePosition).body }
         self.nextPosition = nextPosition
+        self.headers = headers
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -41,7 +46,7 @@ public struct EventListResponse: ResponseGenerator {
         json.append(UInt8(ascii: "]"))
         if let nextPosition { json.append(contentsOf: Array(#","nextPosition":\#(nextPosition)"#.utf8)) }
         json.append(UInt8(ascii: "}"))
-        var headers = HTTPFields()
+        var headers = headers
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json)))
     }

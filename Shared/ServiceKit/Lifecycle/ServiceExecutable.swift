@@ -30,7 +30,10 @@ public enum ServiceExecutable {
     /// ``metrics`` as the metrics backend. Call it once, before building the application.
     public static func bootstrap(_ configuration: ServiceConfiguration) {
         LoggingSystem.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
+        var metricsFactory = PrometheusMetricsFactory(registry: metrics)
+        // A saga takes milliseconds when all is well and up to its deadline (30 s by default) when not.
+        metricsFactory.durationHistogramBuckets[SagaMetrics.durationLabel] = SagaMetrics.durationBuckets
+        MetricsSystem.bootstrap(metricsFactory)
     }
 
     /// The application `build` assembles; exits with its one-line reason on a ``StartupFailure``.
@@ -61,9 +64,12 @@ extension ApplicationProtocol {
     /// Graceful shutdown normally takes milliseconds. When something hangs in it anyway (a
     /// broker that stopped reading), it is escalated to cancellation after 10 s, and the
     /// process exits after 15 s in any case (below the 20 s an orchestrator typically allows).
-    public func runUntilTerminated() async throws {
+    /// - Parameter telemetry: the trace exporter's work, when the executable installed one: it
+    ///   starts first and stops last, so the spans of the application's last moments are flushed.
+    public func runUntilTerminated(telemetry: (any Service)? = nil) async throws {
+        let telemetry: [ServiceGroupConfiguration.ServiceConfiguration] = telemetry.map { [.init(service: $0)] } ?? []
         var group = ServiceGroupConfiguration(
-            services: [.init(service: self), .init(service: ShutdownDeadline(limit: .seconds(15), logger: logger))],
+            services: telemetry + [.init(service: self), .init(service: ShutdownDeadline(limit: .seconds(15), logger: logger))],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(10)
         try await ServiceGroup(configuration: group).run()

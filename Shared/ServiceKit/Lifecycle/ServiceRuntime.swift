@@ -6,6 +6,7 @@ import Logging
 import Messaging
 import Prometheus
 import ServiceLifecycle
+import Tracing
 
 /// The parts every service is built from: configuration, logging, metrics, its store, and its
 /// broker connections (one publishing with confirms, one consuming).
@@ -19,6 +20,11 @@ public struct ServiceRuntime: Sendable {
     public let consuming: ManagedConnection
     public let retryPolicy: RetryPolicy
     public let amqpURL: AMQPURL
+    /// The spans of the broker hops, or `nil` when tracing is off (no spans, no cost).
+    public var messageTracing: MessageTracing? {
+        guard configuration.tracing != nil else { return nil }
+        return MessageTracing(tracer: InstrumentationSystem.tracer, service: configuration.service)
+    }
 
     /// Opens the store and prepares the broker connections from `configuration`. Nothing
     /// connects yet: the connections connect when the application runs them, so a test can
@@ -75,14 +81,27 @@ public struct ServiceRuntime: Sendable {
         return nil
     }
 
-    /// A router answering errors in the contract's shape, with `/health`, `/ready`, `/metrics`
-    /// and, for a service with an event store, `/events`.
+    /// A router answering errors in the contract's shape, with `/health`, `/ready`, `/metrics`,
+    /// `/openapi.json` and, for a service with an event store, `/events`.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
+        if configuration.tracing != nil {
+            // Outermost, so the request's span records the X-Request-Id of the answer.
+            router.add(middleware: TracingMiddleware(recordingHeaders: [RequestIDMiddleware<BasicRequestContext>.headerName]))
+            router.add(middleware: TraceContextMiddleware())
+        }
+        router.add(middleware: RequestIDMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: MetricsMiddleware())
         let runtime = self
-        OperationsController(registry: metrics, notReadyReason: { runtime.notReadyReason }).register(on: router)
+        let gauges = AlertGauges(
+            database: database, consuming: consuming, queue: configuration.service.queue,
+            hasOutbox: configuration.service.exchange != nil
+        )
+        OperationsController(
+            registry: metrics, notReadyReason: { runtime.notReadyReason }, beforeScrape: { await gauges.refresh() }
+        ).register(on: router)
+        OpenAPIController(service: configuration.service).register(on: router)
         if configuration.service.exchange != nil { EventFeedController(database: database).register(on: router) }
         let admin = router.group("admin").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
         let deadLetters = DeadLetterQueue(
@@ -101,7 +120,8 @@ public struct ServiceRuntime: Sendable {
         router: Router<BasicRequestContext>, handler: any EventHandler, extraServices: [any Service] = []
     ) -> some ApplicationProtocol {
         let consumer = EventConsumer(
-            database: database, consuming: consuming, publishing: publishing, retryPolicy: retryPolicy, handler: handler, logger: logger
+            database: database, consuming: consuming, publishing: publishing, retryPolicy: retryPolicy, handler: handler,
+            tracing: messageTracing, logger: logger
         )
         return application(router: router, consumer: consumer, extraServices: extraServices)
     }
@@ -131,7 +151,10 @@ public struct ServiceRuntime: Sendable {
     private func backgroundServices(consumer: any Service, extraServices: [any Service]) -> [any Service] {
         var services: [any Service] = [publishing, consuming, StoreProbe(database: database, logger: logger)]
         if let exchange = configuration.service.exchange {
-            services.append(OutboxRelay(database: database, connection: publishing, service: configuration.service, exchange: exchange, logger: logger))
+            services.append(OutboxRelay(
+                database: database, connection: publishing, service: configuration.service, exchange: exchange,
+                tracing: messageTracing, logger: logger
+            ))
         }
         services.append(consumer)
         let keeper = DeadLetterKeeper(

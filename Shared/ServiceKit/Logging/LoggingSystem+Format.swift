@@ -4,15 +4,16 @@ import Logging
 
 extension LoggingSystem {
     /// Installs the process-wide log handler: human-readable text, or one JSON object per line.
+    /// Every line written while an HTTP request is served carries its `request.id`.
     public static func bootstrap(level: Logger.Level, format: ServiceConfiguration.LogFormat) {
-        bootstrap { label in
+        bootstrap({ label, metadataProvider in
             var handler: any LogHandler = switch format {
-            case .text: StreamLogHandler.standardError(label: label)
-            case .json: JSONLogHandler(label: label)
+            case .text: StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider)
+            case .json: JSONLogHandler(label: label, metadataProvider: metadataProvider)
             }
             handler.logLevel = level
             return handler
-        }
+        }, metadataProvider: RequestID.metadataProvider)
     }
 }
 
@@ -21,6 +22,12 @@ struct JSONLogHandler: LogHandler {
     let label: String
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
+
+    init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.metadataProvider = metadataProvider
+    }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -34,7 +41,8 @@ struct JSONLogHandler: LogHandler {
             "label": label,
             "message": "\(event.message)",
         ]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
+        let provided = metadataProvider?.get() ?? [:]
+        for (key, value) in metadata.merging(provided, uniquingKeysWith: { $1 }).merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
             record[key] = "\(value)"
         }
         let encoder = JSONEncoder()

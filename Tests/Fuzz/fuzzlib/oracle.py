@@ -43,11 +43,31 @@ def judge(case: Case, outcome: Response | NoResponse) -> list[tuple[tuple, str, 
             json.loads(response.body)
         except ValueError:
             add("not-json", f"{response.status} body is not JSON", "JSON in and out (contract 3)")
+    if response.status == 304:
+        # A conditional GET whose If-None-Match names the current ETag (or is `*`) is answered
+        # 304 without a body (docs/API.md): it stands for the 200 the case expects.
+        problem = not_modified_problem(case, response)
+        if problem:
+            add("not-modified", "304 that is not an answer to a matching If-None-Match", problem)
+        return problems
     for check in case.checks:
         problem = check(response)
         if problem:
             add("expect", check.rule, problem, check.rule)
     return problems
+
+
+def not_modified_problem(case: Case, response: Response) -> str | None:
+    conditions = [value for name, value in case.request.headers if name.lower() == b"if-none-match"]
+    if case.request.method != "GET" or not conditions:
+        return "a 304 answers only a GET with If-None-Match"
+    etag = response.headers.get("etag")
+    if not etag:
+        return "a 304 carries the ETag"
+    if response.body:
+        return "a 304 has no body"
+    named = any(value.strip() == b"*" or etag.encode() in value for value in conditions)
+    return None if named else f"If-None-Match {conditions!r} does not name the ETag {etag}"
 
 
 def error_shape_problem(response: Response) -> str | None:
