@@ -146,7 +146,10 @@ let package = Package(
         ),
         .target(
             name: "AppTestSupport",
-            dependencies: ["ServiceKit", "Contracts"],
+            dependencies: [
+                "ServiceKit", "Delivery", "Contracts", "EventSourcing", "EventStore", "Messaging",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             path: "Tests/AppTestSupport"
         ),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
@@ -207,6 +210,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SagaCtlKitTests", dependencies: ["SagaCtlKit"]),
+        .testTarget(name: "DeliveryDecisionTests", dependencies: ["Delivery", "EventStore", "Messaging", "Contracts"]),
         .testTarget(
             name: "SagaSimulationTests",
             dependencies: [

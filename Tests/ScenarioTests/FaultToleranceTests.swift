@@ -359,7 +359,11 @@ struct FaultToleranceTests {
             let orderLetters = try await system.deadLetters(.order)
             #expect(orderLetters.total == 2, "order-service parked the two bad messages and nothing else: \(orderLetters.deadLetters)")
             let first = try await system.deadLetters(.order, limit: 1)
-            let second = try await system.deadLetters(.order, limit: 1, cursor: try #require(first.nextCursor, "a full page has a next cursor"))
+            guard let cursor = first.nextCursor else {
+                Issue.record("a full page has a next cursor")
+                return
+            }
+            let second = try await system.deadLetters(.order, limit: 1, cursor: cursor)
             #expect(first.deadLetters.count == 1 && second.deadLetters.count == 1 && first.total == 2 && first.limit == 1 && second.total == 2)
             #expect(Set((first.deadLetters + second.deadLetters).map(\.id)) == [notEnvelope, poisonId], "pages: \(first.deadLetters) / \(second.deadLetters)")
 
