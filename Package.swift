@@ -205,7 +205,8 @@ let package = Package(
         .testTarget(
             name: "ProjectionAppTests",
             dependencies: [
-                "ProjectionApp", "AppTestSupport", "ServiceKit", "Contracts", .product(name: "Hummingbird", package: "hummingbird"),
+                "ProjectionApp", "AppTestSupport", "ServiceKit", "Contracts", "EventStore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -25,7 +25,7 @@ public struct DeadLetterKeeper: Service {
     /// - Parameters:
     ///   - name: the service's name, shown in the broker's connection list.
     ///   - queue: the parking queue, `<service>.dead-letters`.
-    public init(url: AMQPURL, name: String, queue: String, database: EventStoreDatabase, prefetch: UInt16 = 256, logger: Logger) {
+    public init(url: AMQPURL, name: String, queue: String, database: some ServiceStore, prefetch: UInt16 = 256, logger: Logger) {
         connection = ManagedConnection(
             url: url, name: "\(name) dead-letter keeper", confirmMode: false,
             topology: Topology(queues: [QueueDeclaration(name: queue)]), logger: logger

@@ -70,7 +70,7 @@ public struct DeadLetterQueue: Sendable {
     /// - Parameters:
     ///   - publishing: a confirm-mode connection; its topology is declared again when a replayed message comes back unroutable.
     public init(
-        database: EventStoreDatabase, publishing: ManagedConnection, retryPolicy: RetryPolicy, chunkSize: Int = 500, logger: Logger
+        database: some ServiceStore, publishing: ManagedConnection, retryPolicy: RetryPolicy, chunkSize: Int = 500, logger: Logger
     ) {
         store = ParkedMessageStore(database: database)
         self.publishing = publishing

@@ -25,7 +25,7 @@ import Synchronization
 /// `process` receives each redelivered delivery alone, its `x-attempts` header set to the
 /// attempt it really is, so a failure it forwards is retried or parked with the right count.
 public struct RedeliveryGuard: Sendable {
-    let journal: @Sendable () -> EventStoreDatabase
+    let journal: DeliveryTables
     let forwarder: FailedMessageForwarder
     let maxAttempts: Int
     let logger: Logger
@@ -35,8 +35,8 @@ public struct RedeliveryGuard: Sendable {
     private let commitFailures = Counter(label: "consumer_commit_failures_total")
     private let journalBackoff = Backoff()
 
-    /// - Parameter journal: the store that holds the journal (asked for each time, so a store that is replaced is followed).
-    public init(journal: @escaping @Sendable () -> EventStoreDatabase, forwarder: FailedMessageForwarder, logger: Logger) {
+    /// - Parameter journal: the tables that hold the journal, in the service's own store.
+    public init(journal: DeliveryTables, forwarder: FailedMessageForwarder, logger: Logger) {
         self.journal = journal
         self.forwarder = forwarder
         maxAttempts = forwarder.retryPolicy.maxAttempts
@@ -44,8 +44,8 @@ public struct RedeliveryGuard: Sendable {
     }
 
     /// Journals in `database`.
-    public init(database: EventStoreDatabase, forwarder: FailedMessageForwarder, logger: Logger) {
-        self.init(journal: { database }, forwarder: forwarder, logger: logger)
+    public init(database: some ServiceStore, forwarder: FailedMessageForwarder, logger: Logger) {
+        self.init(journal: database.deliveryTables, forwarder: forwarder, logger: logger)
     }
 
     /// Hands `batch` to `process` in its order: runs of first deliveries as they are, each
@@ -75,7 +75,7 @@ public struct RedeliveryGuard: Sendable {
         let key = Self.journalKey(of: delivery)
         let journaled: Int
         do {
-            journaled = try await journal().write { try $0.journalDeliveryAttempt(messageId: key) }
+            journaled = try await journal.journalAttempt(messageId: key)
         } catch {
             // The store cannot be written: nothing can be handled either. Wait (longer after each
             // failure in a row), then let the broker redeliver it.
@@ -108,7 +108,7 @@ public struct RedeliveryGuard: Sendable {
 
     private func forget(_ key: String) async {
         do {
-            try await journal().write { try $0.forgetDeliveryAttempts(messageId: key) }
+            try await journal.forgetAttempts(messageId: key)
         } catch {
             logger.warning("Could not forget a journaled delivery; it is pruned later", metadata: ["event.id": "\(key)", "error": "\(error)"])
         }
@@ -116,7 +116,7 @@ public struct RedeliveryGuard: Sendable {
 
     private func pruneWhenDue() async {
         guard pruning.isDue() else { return }
-        try? await journal().write { try $0.pruneDeliveryAttempts(before: Date().addingTimeInterval(-7 * 24 * 3600)) }
+        try? await journal.pruneAttempts(before: Date().addingTimeInterval(-7 * 24 * 3600))
     }
 
     /// The message id, or for a message without one a hash of its body.

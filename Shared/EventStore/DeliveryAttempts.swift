@@ -11,22 +11,17 @@ extension StoreTransaction {
     /// Counts one more attempt of `messageId`.
     /// - Returns: the attempts journaled so far, this one included.
     public func journalDeliveryAttempt(messageId: String, at now: Date = Date()) throws -> Int {
-        let time = Timestamp.format(now)
-        return try Int.fetchOne(db.cachedStatement(sql: """
-            INSERT INTO delivery_attempts (message_id, attempts, first_attempt_at, last_attempt_at) VALUES (?, 1, ?, ?)
-            ON CONFLICT (message_id) DO UPDATE SET attempts = attempts + 1, last_attempt_at = excluded.last_attempt_at
-            RETURNING attempts
-            """), arguments: [messageId, time, time]) ?? 1
+        try DeliveryTables.journalAttempt(messageId: messageId, at: now, db)
     }
 
     /// Forgets the attempts of `messageId`: it was handled or parked.
     public func forgetDeliveryAttempts(messageId: String) throws {
-        try db.cachedStatement(sql: "DELETE FROM delivery_attempts WHERE message_id = ?").execute(arguments: [messageId])
+        try DeliveryTables.forgetAttempts(messageId: messageId, db)
     }
 
     /// Forgets journal rows last touched before `cutoff` (messages that never came back).
     public func pruneDeliveryAttempts(before cutoff: Date) throws {
-        try db.execute(sql: "DELETE FROM delivery_attempts WHERE last_attempt_at < ?", arguments: [Timestamp.format(cutoff)])
+        try DeliveryTables.pruneAttempts(before: cutoff, db)
     }
 }
 

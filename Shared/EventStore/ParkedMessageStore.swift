@@ -157,13 +157,19 @@ public enum ParkedMessageLookup: Sendable {
 /// A message a dead process had published but not yet deleted may then be replayed again; the
 /// consumers' inbox makes that second delivery a duplicate.
 public struct ParkedMessageStore: Sendable {
-    let database: EventStoreDatabase
+    let file: SQLiteStore
     /// Prefixes every claim this store value makes.
     let instance: String
 
-    public init(database: EventStoreDatabase) {
-        self.database = database
+    /// The parked messages of `tables`.
+    public init(_ tables: DeliveryTables) {
+        file = tables.file
         instance = UUID().uuidString.lowercased()
+    }
+
+    /// The parked messages of `store`.
+    public init(database store: some ServiceStore) {
+        self.init(store.deliveryTables)
     }
 
     /// A fresh claim token of this store value.
@@ -185,10 +191,10 @@ public struct ParkedMessageStore: Sendable {
     /// - Returns: how many messages are parked now.
     @discardableResult
     public func park(_ records: [ParkedMessageRecord]) async throws -> Int {
-        try await database.write { transaction in
+        try await file.write { db in
             // A delete, then an insert (not INSERT OR REPLACE, whose implicit delete fires no trigger): the counts stay right.
-            let replaced = try transaction.db.cachedStatement(sql: "DELETE FROM parked_messages WHERE message_id = ?")
-            let statement = try transaction.db.cachedStatement(sql: """
+            let replaced = try db.cachedStatement(sql: "DELETE FROM parked_messages WHERE message_id = ?")
+            let statement = try db.cachedStatement(sql: """
                 INSERT INTO parked_messages (message_id, event_type, reason, source, parked_at, correlation_id,
                     original_exchange, original_routing_key, error, attempts, delivery_exchange, delivery_routing_key, properties, body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -201,13 +207,13 @@ public struct ParkedMessageStore: Sendable {
                     record.deliveryExchange, record.deliveryRoutingKey, record.properties, record.body,
                 ])
             }
-            return try Self.count(transaction.db)
+            return try Self.count(db)
         }
     }
 
     /// How many messages are parked.
     public func count() async throws -> Int {
-        try await database.read { reader in try Self.count(reader.db) }
+        try await file.read { db in try Self.count(db) }
     }
 
     /// One page of the messages matching `filter`, oldest parked first, after `cursor`; how many
@@ -215,13 +221,13 @@ public struct ParkedMessageStore: Sendable {
     public func page(
         filter: ParkedMessageFilter, after cursor: ParkedMessageCursor?, limit: Int
     ) async throws -> (messages: [StoredParkedMessage], total: Int, next: ParkedMessageCursor?) {
-        try await database.read { reader in
+        try await file.read { db in
             let (condition, arguments) = filter.condition
             let total: Int
             if let counter = filter.counter {
-                total = try Self.count(reader.db, counter)
+                total = try Self.count(db, counter)
             } else {
-                total = try Int.fetchOne(reader.db, sql: "SELECT COUNT(*) FROM parked_messages WHERE \(condition)", arguments: arguments) ?? 0
+                total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM parked_messages WHERE \(condition)", arguments: arguments) ?? 0
             }
             var pageCondition = condition
             var pageArguments = arguments
@@ -230,7 +236,7 @@ public struct ParkedMessageStore: Sendable {
                 pageArguments += [cursor.parkedAt, cursor.sequence]
             }
             pageArguments += [limit]
-            let rows = try Row.fetchAll(reader.db, sql: """
+            let rows = try Row.fetchAll(db, sql: """
                 SELECT \(Self.columns) FROM parked_messages WHERE \(pageCondition) ORDER BY parked_at, sequence LIMIT ?
                 """, arguments: pageArguments)
             let messages = rows.map(Self.message(from:))
@@ -242,16 +248,15 @@ public struct ParkedMessageStore: Sendable {
     /// The highest sequence written so far (0 when none): a bulk operation stops there, so the
     /// messages a replay parks again are not replayed again by the same request.
     public func lastSequence() async throws -> Int64 {
-        try await database.read { reader in
-            try Int64.fetchOne(reader.db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM parked_messages") ?? 0
+        try await file.read { db in
+            try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM parked_messages") ?? 0
         }
     }
 
     /// Claims the message with this id for a replay under `claim`.
     public func claim(id: String, claim: String) async throws -> ParkedMessageLookup {
         let free = freeArgument
-        return try await database.write { transaction in
-            let db = transaction.db
+        return try await file.write { db in
             try db.execute(sql: "UPDATE parked_messages SET claim = ? WHERE message_id = ? AND \(Self.free)", arguments: [claim, id, free])
             if db.changesCount == 0 {
                 let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM parked_messages WHERE message_id = ?", arguments: [id]) ?? false
@@ -266,8 +271,7 @@ public struct ParkedMessageStore: Sendable {
     /// to `lastSequence`, oldest parked first, and returns them.
     public func claim(filter: ParkedMessageFilter, upTo lastSequence: Int64, limit: Int, claim: String) async throws -> [StoredParkedMessage] {
         let free = freeArgument
-        return try await database.write { transaction in
-            let db = transaction.db
+        return try await file.write { db in
             let (condition, arguments) = filter.condition
             let claimArguments: StatementArguments = [claim, free, lastSequence]
             let limitArgument: StatementArguments = [limit]
@@ -285,24 +289,23 @@ public struct ParkedMessageStore: Sendable {
     /// the message parked again meanwhile is not held any more and stays.
     /// - Returns: how many messages are parked now.
     public func finishReplay(claim: String) async throws -> Int {
-        try await database.write { transaction in
-            try transaction.db.execute(sql: "DELETE FROM parked_messages WHERE claim = ?", arguments: [claim])
-            return try Self.count(transaction.db)
+        try await file.write { db in
+            try db.execute(sql: "DELETE FROM parked_messages WHERE claim = ?", arguments: [claim])
+            return try Self.count(db)
         }
     }
 
     /// Gives back the rows held by `claim` (their publish failed): they stay parked, untouched.
     public func release(claim: String) async throws {
-        try await database.write { transaction in
-            try transaction.db.execute(sql: "UPDATE parked_messages SET claim = NULL WHERE claim = ?", arguments: [claim])
+        try await file.write { db in
+            try db.execute(sql: "UPDATE parked_messages SET claim = NULL WHERE claim = ?", arguments: [claim])
         }
     }
 
     /// Deletes the message with this id unless a replay holds it.
     public func delete(id: String) async throws -> ParkedMessageLookup {
         let free = freeArgument
-        return try await database.write { transaction in
-            let db = transaction.db
+        return try await file.write { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT \(Self.columns), \(Self.free) AS free FROM parked_messages WHERE message_id = ?
                 """, arguments: [free, id]) else {
@@ -318,11 +321,11 @@ public struct ParkedMessageStore: Sendable {
     /// - Returns: how many rows were deleted and how many messages are parked now.
     public func delete(filter: ParkedMessageFilter) async throws -> (deleted: Int, parked: Int) {
         let free = freeArgument
-        return try await database.write { transaction in
+        return try await file.write { db in
             let (condition, arguments) = filter.condition
             let freeArguments: StatementArguments = [free]
-            try transaction.db.execute(sql: "DELETE FROM parked_messages WHERE \(Self.free) AND \(condition)", arguments: freeArguments + arguments)
-            return (transaction.db.changesCount, try Self.count(transaction.db))
+            try db.execute(sql: "DELETE FROM parked_messages WHERE \(Self.free) AND \(condition)", arguments: freeArguments + arguments)
+            return (db.changesCount, try Self.count(db))
         }
     }
 

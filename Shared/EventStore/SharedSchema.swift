@@ -1,6 +1,7 @@
 import GRDB
 
-/// The tables every service has: events, outbox, inbox, snapshots, parked messages.
+/// The event store's schema history: events, outbox, inbox, snapshots, and the ``DeliveryTables``
+/// (the store probe's table comes after the service's own migrations).
 enum SharedSchema {
     static let migrations: [Migration] = [
         Migration("v1: event store, outbox, inbox") { db in
@@ -55,71 +56,12 @@ enum SharedSchema {
                 ALTER TABLE outbox ADD COLUMN set_aside_at TEXT;
                 ALTER TABLE outbox ADD COLUMN set_aside_reason TEXT;
                 CREATE INDEX outbox_set_aside ON outbox(position) WHERE set_aside_at IS NOT NULL;
-                CREATE TABLE delivery_attempts (
-                    message_id TEXT PRIMARY KEY,
-                    attempts INTEGER NOT NULL CHECK (attempts > 0),
-                    first_attempt_at TEXT NOT NULL,
-                    last_attempt_at TEXT NOT NULL
-                ) WITHOUT ROWID;
                 """)
+            try db.execute(sql: DeliveryTables.deliveryAttemptsSchema)
         },
         Migration("v4: parked messages") { db in
-            // The service's dead letters, moved whole out of `<service>.dead-letters` by the keeper.
-            // One row per message id (a message parked again replaces its row); `sequence` orders
-            // rows parked at the same instant and names a row in a cursor; `claim` marks a row a
-            // replay is publishing, so no other replay or delete takes it meanwhile.
-            try db.execute(sql: """
-                CREATE TABLE parked_messages (
-                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
-                    message_id TEXT NOT NULL UNIQUE,
-                    event_type TEXT,
-                    reason TEXT,
-                    source TEXT,
-                    parked_at TEXT NOT NULL,
-                    correlation_id TEXT,
-                    original_exchange TEXT,
-                    original_routing_key TEXT,
-                    error TEXT,
-                    attempts INTEGER NOT NULL,
-                    delivery_exchange TEXT NOT NULL,
-                    delivery_routing_key TEXT NOT NULL,
-                    properties TEXT NOT NULL,
-                    body BLOB NOT NULL,
-                    claim TEXT
-                );
-                CREATE INDEX parked_messages_by_time ON parked_messages(parked_at, sequence);
-                CREATE INDEX parked_messages_by_event_type ON parked_messages(event_type, parked_at, sequence);
-                CREATE INDEX parked_messages_by_reason ON parked_messages(reason, parked_at, sequence);
-                CREATE INDEX parked_messages_by_source ON parked_messages(source, parked_at, sequence);
-                CREATE INDEX parked_messages_claimed ON parked_messages(claim) WHERE claim IS NOT NULL;
-                """)
-            // Row counts, kept by triggers, so that a listing's total costs the same for 10 or
-            // 100,000 rows: in all (`all`, '') and per event type, reason and source.
-            try db.execute(sql: """
-                CREATE TABLE parked_message_counts (
-                    dimension TEXT NOT NULL,
-                    value TEXT NOT NULL,
-                    count INTEGER NOT NULL,
-                    PRIMARY KEY (dimension, value)
-                ) WITHOUT ROWID;
-                CREATE TRIGGER parked_messages_counted AFTER INSERT ON parked_messages BEGIN
-                    INSERT INTO parked_message_counts (dimension, value, count)
-                    SELECT dimension, value, 1 FROM (
-                        SELECT 'all' AS dimension, '' AS value
-                        UNION ALL SELECT 'event_type', NEW.event_type WHERE NEW.event_type IS NOT NULL
-                        UNION ALL SELECT 'reason', NEW.reason WHERE NEW.reason IS NOT NULL
-                        UNION ALL SELECT 'source', NEW.source WHERE NEW.source IS NOT NULL
-                    ) WHERE true
-                    ON CONFLICT (dimension, value) DO UPDATE SET count = count + 1;
-                END;
-                CREATE TRIGGER parked_messages_uncounted AFTER DELETE ON parked_messages BEGIN
-                    UPDATE parked_message_counts SET count = count - 1
-                    WHERE (dimension = 'all' AND value = '')
-                       OR (dimension = 'event_type' AND value = OLD.event_type)
-                       OR (dimension = 'reason' AND value = OLD.reason)
-                       OR (dimension = 'source' AND value = OLD.source);
-                END;
-                """)
+            try db.execute(sql: DeliveryTables.parkedMessagesSchema)
+            try db.execute(sql: DeliveryTables.parkedMessageCountsSchema)
         },
         Migration("v5: outbox trace context") { db in
             // The W3C traceparent of the span that appended the event (NULL when not traced): the

@@ -5,13 +5,20 @@ import GRDB
 
 /// Reads of the event store, available in read and write transactions alike.
 public protocol EventStoreReading {
-    /// The underlying connection, for the service's own tables.
-    var db: Database { get }
+    /// The transaction's connection, opaque outside this module: services read through the methods below.
+    var connection: StoreConnection { get }
     /// The store's snapshot policy and upcasters.
     var settings: EventStoreSettings { get }
 }
 
+/// A transaction's connection as this module's readers use it; it offers nothing to other modules.
+public struct StoreConnection {
+    let db: Database
+}
+
 extension EventStoreReading {
+    var db: Database { connection.db }
+
     /// The current state of one aggregate: its latest valid snapshot, if any, and the events after it.
     ///
     /// A snapshot is valid when it was written in the aggregate's current snapshot schema version
@@ -116,7 +123,8 @@ extension EventStoreReading {
 
 /// A read-only view of the store.
 public struct StoreReader: EventStoreReading {
-    public let db: Database
+    let db: Database
+    public var connection: StoreConnection { StoreConnection(db: db) }
     public let settings: EventStoreSettings
 }
 

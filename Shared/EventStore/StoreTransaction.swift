@@ -19,7 +19,9 @@ public struct EventContext: Sendable {
 
 /// One write transaction: appends, inbox records and the service's own changes commit together.
 public struct StoreTransaction: EventStoreReading {
-    public let db: Database
+    public var connection: StoreConnection { StoreConnection(db: db) }
+    /// The connection: for this module's typed access only, never handed to services.
+    let db: Database
     let commits: Wakeup
     public let settings: EventStoreSettings
     /// The W3C `traceparent` stored with every event this transaction appends (see ``EventTraceContext``).
@@ -139,6 +141,12 @@ public struct StoreTransaction: EventStoreReading {
     /// Forgets outbox rows published before `cutoff` (their events stay in the store).
     public func prunePublished(before cutoff: Date) throws {
         try db.execute(sql: "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?", arguments: [Timestamp.format(cutoff)])
+    }
+
+    /// Runs `body` once this transaction has committed (not at all if it rolls back): a metric
+    /// or a signal about what it wrote.
+    public func afterCommit(_ body: @escaping @Sendable () -> Void) {
+        db.afterNextTransaction { _ in body() }
     }
 
     /// Runs `body` in a savepoint: if it throws, its changes are undone and the rest of the transaction goes on.

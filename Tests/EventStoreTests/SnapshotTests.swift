@@ -1,6 +1,6 @@
 import Contracts
 import EventSourcing
-import EventStore
+@testable import EventStore
 import Foundation
 import GRDB
 import InventoryDomain

@@ -9,12 +9,12 @@ import ServiceKit
 /// The inventory-service in-process: its routes, and its store opened beside it.
 struct InventoryService {
     let client: any TestClientProtocol
-    let store: ServiceStore
+    let store: EventStoreDatabase
 
     /// Runs `test` against a fresh inventory-service.
     static func run(environment: [String: String] = [:], _ test: @Sendable (InventoryService) async throws -> Void) async throws {
         try await withInProcessService(.inventory, environment: environment, build: buildApplication) { client, configuration in
-            try await test(InventoryService(client: client, store: try ServiceStore(path: configuration.databasePath)))
+            try await test(InventoryService(client: client, store: try EventStoreDatabase(path: configuration.databasePath)))
         }
     }
 

@@ -1,6 +1,6 @@
 import Contracts
 import Delivery
-import EventStore
+@testable import EventStore
 import Foundation
 import GRDB
 import Messaging

@@ -9,14 +9,14 @@ import ServiceKit
 /// The order-service in-process: its routes, and its store opened beside it to look at what a request wrote.
 struct OrderService {
     let client: any TestClientProtocol
-    let store: ServiceStore
+    let store: EventStoreDatabase
 
     static let validOrder = #"{"customerId": "c-1", "currency": "USD", "items": [{"sku": "SKU-1", "quantity": 2, "unitPrice": 1250}]}"#
 
     /// Runs `test` against a fresh order-service.
     static func run(environment: [String: String] = [:], _ test: @Sendable (OrderService) async throws -> Void) async throws {
         try await withInProcessService(.order, environment: environment, build: buildApplication) { client, configuration in
-            let store = try ServiceStore(path: configuration.databasePath, migrations: OrderSchema.migrations)
+            let store = try EventStoreDatabase(path: configuration.databasePath, migrations: OrderSchema.migrations)
             try await test(OrderService(client: client, store: store))
         }
     }

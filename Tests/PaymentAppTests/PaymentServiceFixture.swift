@@ -9,12 +9,12 @@ import ServiceKit
 /// The payment-service in-process: its routes, and its store opened beside it.
 struct PaymentService {
     let client: any TestClientProtocol
-    let store: ServiceStore
+    let store: EventStoreDatabase
 
     /// Runs `test` against a fresh payment-service.
     static func run(environment: [String: String] = [:], _ test: @Sendable (PaymentService) async throws -> Void) async throws {
         try await withInProcessService(.payment, environment: environment, build: buildApplication) { client, configuration in
-            try await test(PaymentService(client: client, store: try ServiceStore(path: configuration.databasePath)))
+            try await test(PaymentService(client: client, store: try EventStoreDatabase(path: configuration.databasePath)))
         }
     }
 

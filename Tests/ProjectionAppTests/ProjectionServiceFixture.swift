@@ -20,7 +20,7 @@ struct ProjectionService {
         var variables = [EnvironmentVariable.sourceURLs.rawValue: "http://127.0.0.1:1,http://127.0.0.1:1,http://127.0.0.1:1"]
         variables.merge(environment) { _, override in override }
         try await withTemporaryConfiguration(.projection, environment: variables) { configuration in
-            let runtime = try ServiceRuntime(configuration: configuration, migrations: ReadModelSchema.migrations)
+            let runtime = try buildRuntime(configuration: configuration)
             let projection = try await Projection.assemble(runtime)
             let app = Application(router: buildRouter(runtime, projection: projection))
             try await app.test(.router) { client in try await test(ProjectionService(client: client, projection: projection)) }

@@ -1,3 +1,4 @@
+import EventStore
 import Hummingbird
 import ServiceKit
 
@@ -11,7 +12,7 @@ public func buildApplication(configuration: ServiceConfiguration) async throws -
 }
 
 /// The inventory-service's HTTP surface: the shared operations routes, products, and the operator's stock corrections.
-public func buildRouter(_ runtime: ServiceRuntime) -> Router<BasicRequestContext> {
+public func buildRouter(_ runtime: ServiceRuntime<EventStoreDatabase>) -> Router<BasicRequestContext> {
     let router = runtime.makeRouter()
     ProductsController(database: runtime.database).register(on: router)
     let admin = router.group("/admin").add(middleware: AdminAuthMiddleware(token: runtime.configuration.adminToken))

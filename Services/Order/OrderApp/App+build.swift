@@ -1,3 +1,4 @@
+import EventStore
 import Hummingbird
 import ServiceKit
 
@@ -12,7 +13,7 @@ public func buildApplication(configuration: ServiceConfiguration) async throws -
 }
 
 /// The order-service's HTTP surface: the shared operations routes plus the orders API.
-public func buildRouter(_ runtime: ServiceRuntime) -> Router<BasicRequestContext> {
+public func buildRouter(_ runtime: ServiceRuntime<EventStoreDatabase>) -> Router<BasicRequestContext> {
     let router = runtime.makeRouter()
     OrdersController(database: runtime.database, sagaTimeout: .seconds(runtime.configuration.sagaTimeoutSeconds)).register(on: router)
     return router

@@ -23,6 +23,6 @@ enum SagaEnds {
     static func observe(_ order: Order, after events: [OrderEvent], at now: Date, in transaction: StoreTransaction) {
         guard let outcome = outcome(of: order, after: events) else { return }
         let placedAt = order.createdAt
-        transaction.db.afterNextTransaction { _ in SagaMetrics.recordEnd(outcome, placedAt: placedAt, endedAt: now) }
+        transaction.afterCommit { SagaMetrics.recordEnd(outcome, placedAt: placedAt, endedAt: now) }
     }
 }

@@ -1,3 +1,4 @@
+import EventStore
 import Hummingbird
 import ServiceKit
 
@@ -11,7 +12,7 @@ public func buildApplication(configuration: ServiceConfiguration) async throws -
 }
 
 /// The payment-service's HTTP surface: the shared operations routes plus accounts and payments.
-public func buildRouter(_ runtime: ServiceRuntime) -> Router<BasicRequestContext> {
+public func buildRouter(_ runtime: ServiceRuntime<EventStoreDatabase>) -> Router<BasicRequestContext> {
     let router = runtime.makeRouter()
     AccountsController(database: runtime.database).register(on: router)
     PaymentsController(database: runtime.database).register(on: router)

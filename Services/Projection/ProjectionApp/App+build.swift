@@ -8,7 +8,7 @@ import ServiceKit
 /// - Throws: ``StartupFailure`` when `SOURCE_URLS` does not name the three feeds, the broker URL
 ///   is invalid, or a store cannot be opened.
 public func buildApplication(configuration: ServiceConfiguration) async throws -> some ApplicationProtocol {
-    let runtime = try ServiceRuntime(configuration: configuration, migrations: ReadModelSchema.migrations)
+    let runtime = try buildRuntime(configuration: configuration)
     let projection = try await Projection.assemble(runtime)
     return runtime.application(
         router: buildRouter(runtime, projection: projection),
@@ -17,9 +17,17 @@ public func buildApplication(configuration: ServiceConfiguration) async throws -
     )
 }
 
+/// The shared parts of projection-service (``ServiceRuntime``) over its own store at
+/// `DATABASE_PATH`: a ``ReadModelDatabase``, fsynced on every commit, as it holds the parked
+/// messages and the active-store row beside the first read models.
+/// - Throws: ``StartupFailure`` when the broker URL is invalid or the store cannot be opened.
+public func buildRuntime(configuration: ServiceConfiguration) throws(StartupFailure) -> ServiceRuntime<ReadModelDatabase> {
+    try ServiceRuntime(configuration: configuration) { path in try ReadModelDatabase(path: path) }
+}
+
 /// The projection-service's HTTP surface: the shared operations routes, the read models, the
 /// rebuild admin, the web console and its proxy to the sources' dead letters.
-public func buildRouter(_ runtime: ServiceRuntime, projection: Projection) -> Router<BasicRequestContext> {
+public func buildRouter(_ runtime: ServiceRuntime<ReadModelDatabase>, projection: Projection) -> Router<BasicRequestContext> {
     let router = runtime.makeRouter()
     ReadModelController(store: projection.store, lag: projection.lag).register(on: router)
     ConsoleController().register(on: router)

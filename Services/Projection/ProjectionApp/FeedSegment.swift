@@ -1,5 +1,4 @@
 import Contracts
-import EventStore
 import Foundation
 
 /// Every event of one source after position `after`, up to the last one's position: a run
@@ -46,28 +45,28 @@ struct SegmentFailure: Error, Sendable, CustomStringConvertible {
     var malformed: Bool
 }
 
-extension StoreTransaction {
+extension ReadModelWriter {
     /// Applies `segment` in order, skipping what the store already has, and moves the source's position.
     ///
     /// Each event is applied in its own savepoint: an event that fails leaves no trace, stops
     /// its source there (a later event is never applied over a missing one), and the rest of
     /// the transaction goes on.
     func apply(_ segment: FeedSegment, with handler: ProjectionEventHandler) throws -> SegmentOutcome {
-        var position = try SourcePositions.position(of: segment.source, db)
+        var position = try self.position(of: segment.source)
         guard position >= segment.after else { return .notContiguous(position: position) }
         var count = 0
         for event in segment.events where event.position > position {
             do {
                 try savepoint { try handler.handle(event.envelope, in: self) }
             } catch {
-                try SourcePositions.set(position, of: segment.source, db)
+                try setPosition(position, of: segment.source)
                 let failure = SegmentFailure(description: "\(error)", malformed: error is EnvelopeError)
                 return .failed(position: position, count: count, failedAt: event.position, eventId: event.envelope.metadata.eventId, error: failure)
             }
             position = event.position
             count += 1
         }
-        try SourcePositions.set(position, of: segment.source, db)
+        try setPosition(position, of: segment.source)
         return .applied(position: position, count: count)
     }
 }

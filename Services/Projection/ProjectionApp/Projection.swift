@@ -16,7 +16,7 @@ public struct Projection: Sendable {
 
     /// Opens the active read store and wires the parts.
     /// - Throws: ``StartupFailure`` when `SOURCE_URLS` does not name the three feeds or the store cannot be opened.
-    static func assemble(_ runtime: ServiceRuntime) async throws(StartupFailure) -> Projection {
+    static func assemble(_ runtime: ServiceRuntime<ReadModelDatabase>) async throws(StartupFailure) -> Projection {
         let urls = runtime.configuration.sourceURLs
         guard urls.count == ProjectionSources.all.count else {
             throw StartupFailure("projection-service: invalid configuration: SOURCE_URLS must list the order, payment and inventory feeds, in that order; got \(urls.count) URL(s)")

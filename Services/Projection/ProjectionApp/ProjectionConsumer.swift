@@ -43,7 +43,7 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
     private let batches = Counter(label: "projection_batches_total")
 
     init(
-        store: ReadStore, journal: EventStoreDatabase, reader: FeedReader, catchUp: Wakeup, consuming: ManagedConnection,
+        store: ReadStore, journal: ReadModelDatabase, reader: FeedReader, catchUp: Wakeup, consuming: ManagedConnection,
         publishing: ManagedConnection, retryPolicy: RetryPolicy, tracing: MessageTracing? = nil, logger: Logger
     ) {
         self.tracing = tracing

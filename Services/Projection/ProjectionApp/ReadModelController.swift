@@ -1,7 +1,6 @@
 import Contracts
 import EventStore
 import Foundation
-import GRDB
 import Hummingbird
 import ServiceKit
 
@@ -28,14 +27,6 @@ struct ReadModelController: Sendable {
         var orders: [OrderView]
     }
 
-    struct ProductView: Codable, Sendable {
-        var sku: String
-        var name: String
-        var available: Int
-        var reserved: Int
-        var version: Int
-    }
-
     struct Stats: Codable, Sendable {
         struct SourceProgress: Codable, Sendable {
             /// When the newest event applied from this source happened; absent before the first.
@@ -56,33 +47,22 @@ struct ReadModelController: Sendable {
         router.get("/orders") { request, _ in try await listOrders(request) }
         router.get("/orders/:orderId") { _, context in
             let orderId = try context.parameters.id("orderId")
-            let (order, tag) = try await store.read { reader in
-                let order = try Row.fetchOne(
-                    reader.db, sql: "SELECT \(OrderView.columns) FROM order_views WHERE order_id = ? AND \(OrderView.placed)", arguments: [orderId]
-                ).map(OrderView.init(row:))
-                return (order, try ReadSideTag.current(reader.db))
-            }
+            let (order, tag) = try await store.read { reader in (try reader.order(orderId), try reader.tag()) }
             guard let order else { throw APIError.notFound("Order \(orderId) is not known to the read side.") }
             return ConditionalResponse(tag: tag, JSONResponse(.ok, order))
         }
         router.get("/orders/:orderId/timeline") { _, context in
             let orderId = try context.parameters.id("orderId")
-            let (entries, tag) = try await store.read { reader in
-                let entries = try Row.fetchAll(reader.db, sql: "SELECT * FROM timeline WHERE order_id = ? ORDER BY sequence", arguments: [orderId])
-                    .map(TimelineEntry.init(row:))
-                return (entries, try ReadSideTag.current(reader.db))
-            }
+            let (entries, tag) = try await store.read { reader in (try reader.timeline(of: orderId), try reader.tag()) }
             guard !entries.isEmpty else { throw APIError.notFound("Order \(orderId) is not known to the read side.") }
             return ConditionalResponse(tag: tag, JSONResponse(.ok, ["events": TimelineEntry.causalOrder(entries)]))
         }
         router.get("/customers/:customerId") { _, context in
             let customerId = try context.parameters.id("customerId")
             let (customer, tag) = try await store.read { reader -> (CustomerView?, EntityTag) in
-                let tag = try ReadSideTag.current(reader.db)
-                let balance = try Int.fetchOne(reader.db, sql: "SELECT balance FROM account_views WHERE customer_id = ?", arguments: [customerId])
-                let orders = try Row.fetchAll(reader.db, sql: """
-                    SELECT \(OrderView.columns) FROM order_views WHERE customer_id = ? ORDER BY created_at DESC, order_id DESC
-                    """, arguments: [customerId]).map(OrderView.init(row:))
+                let tag = try reader.tag()
+                let balance = try reader.balance(of: customerId)
+                let orders = try reader.orders(of: customerId)
                 guard balance != nil || !orders.isEmpty else { return (nil, tag) }
                 return (CustomerView(customerId: customerId, balance: balance ?? 0, orders: orders), tag)
             }
@@ -90,27 +70,20 @@ struct ReadModelController: Sendable {
             return ConditionalResponse(tag: tag, JSONResponse(.ok, customer))
         }
         router.get("/products") { _, _ in
-            let products = try await store.read { reader in
-                try Row.fetchAll(reader.db, sql: "SELECT * FROM product_views ORDER BY sku").map { row in
-                    ProductView(sku: row["sku"], name: row["name"], available: row["available"], reserved: row["reserved"], version: row["version"])
-                }
-            }
+            let products = try await store.read { try $0.products() }
             return JSONResponse(.ok, ["products": products])
         }
         router.get("/stats") { _, _ in
             var stats = try await store.read { reader in
-                var orders = ["PENDING": 0, "CONFIRMED": 0, "CANCELLED": 0]
-                for row in try Row.fetchAll(reader.db, sql: "SELECT status, COUNT(*) AS n FROM order_views WHERE \(OrderView.placed) GROUP BY status") {
-                    orders[row["status"]] = row["n"]
-                }
-                let positions = try SourcePositions.all(reader.db)
+                let orders = try reader.orderCounts()
+                let positions = try reader.positions()
                 var sources: [String: Stats.SourceProgress] = [:]
                 for (source, position) in positions {
                     sources[source.rawValue] = Stats.SourceProgress(lastEventAt: nil, eventsApplied: 0, position: position, headPosition: position)
                 }
-                for row in try Row.fetchAll(reader.db, sql: "SELECT * FROM source_progress") {
-                    sources[row["service"]]?.lastEventAt = Timestamp.parse(row["last_event_at"])
-                    sources[row["service"]]?.eventsApplied = row["applied"]
+                for (service, progress) in try reader.sourceProgress() {
+                    sources[service]?.lastEventAt = progress.lastEventAt
+                    sources[service]?.eventsApplied = progress.applied
                 }
                 return Stats(orders: orders, sources: sources, lag: [:])
             }
@@ -137,28 +110,14 @@ struct ReadModelController: Sendable {
         }
         let customerId = try request.idQuery("customerId")
         let cursor = try request.query("cursor").map { try OrderCursor($0) }
-        return try await store.read { reader in
-            var conditions = [OrderView.placed]
-            var arguments: [any DatabaseValueConvertible] = []
-            if let status { conditions.append("status = ?"); arguments.append(status) }
-            if let customerId { conditions.append("customer_id = ?"); arguments.append(customerId) }
-            if let cursor {
-                conditions.append("(created_at, order_id) < (?, ?)")
-                arguments += [cursor.createdAt, cursor.orderId]
-            }
-            let rows = try Row.fetchAll(reader.db, sql: """
-                SELECT \(OrderView.columns) FROM order_views WHERE \(conditions.joined(separator: " AND "))
-                ORDER BY created_at DESC, order_id DESC LIMIT ?
-                """, arguments: StatementArguments(arguments + [limit + 1]))
-            let orders = try rows.prefix(limit).map(OrderView.init(row:))
-            let next = rows.count > limit ? rows[limit - 1] : nil
-            return OrderPage(orders: orders, nextCursor: next.map { OrderCursor(createdAt: $0["created_at"], orderId: $0["order_id"]).encoded })
+        let page = try await store.read { reader in
+            try reader.orders(status: status, customerId: customerId, after: cursor, limit: limit)
         }
+        return OrderPage(orders: page.orders, nextCursor: page.next?.encoded)
     }
 }
 
-/// Where a page of orders ends: opaque to clients (base64url of "createdAt|orderId").
-struct OrderCursor {
+struct OrderCursor: Sendable {
     var createdAt: String
     var orderId: String
 

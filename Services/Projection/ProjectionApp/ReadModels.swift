@@ -54,6 +54,15 @@ struct OrderView: Codable, Sendable {
     }
 }
 
+/// A product's stock, as the read side serves it.
+struct ProductView: Codable, Sendable {
+    var sku: String
+    var name: String
+    var available: Int
+    var reserved: Int
+    var version: Int
+}
+
 /// One step of a saga, as the timeline shows it.
 struct TimelineEntry: Codable, Sendable {
     var service: String

@@ -1,8 +1,5 @@
 import Contracts
 import Delivery
-import EventStore
-import GRDB
-import ServiceKit
 import Synchronization
 
 /// Somewhere read models are written: the live store, or one being rebuilt.
@@ -11,18 +8,6 @@ protocol ProjectionStore: Sendable {
     func positions() async throws -> [ServiceName: Int64]
     /// Applies the segments in one transaction.
     func apply(_ segments: [FeedSegment]) async throws -> [SegmentOutcome]
-}
-
-extension EventStoreDatabase: ProjectionStore {
-    func positions() async throws -> [ServiceName: Int64] {
-        try await read { try SourcePositions.all($0.db) }
-    }
-
-    func apply(_ segments: [FeedSegment]) async throws -> [SegmentOutcome] {
-        guard !segments.isEmpty else { return [] }
-        let handler = ProjectionEventHandler()
-        return try await write { transaction in try segments.map { try transaction.apply($0, with: handler) } }
-    }
 }
 
 /// The read models the service serves and keeps up to date: one SQLite store at a time,
@@ -35,12 +20,12 @@ final class ReadStore: ProjectionStore {
     private let current: Mutex<ServedStore>
     private let writeLock = AsyncLock()
 
-    init(_ database: EventStoreDatabase) {
+    init(_ database: ReadModelDatabase) {
         current = Mutex(ServedStore(database))
     }
 
     /// Runs `body` on a read-only snapshot of the current store.
-    func read<T: Sendable>(_ body: @escaping @Sendable (StoreReader) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (ReadModelReader) throws -> T) async throws -> T {
         let served = current.withLock { served in
             served.beginRead()
             return served
@@ -50,7 +35,7 @@ final class ReadStore: ProjectionStore {
     }
 
     func positions() async throws -> [ServiceName: Int64] {
-        try await read { try SourcePositions.all($0.db) }
+        try await read { try $0.positions() }
     }
 
     func apply(_ segments: [FeedSegment]) async throws -> [SegmentOutcome] {
@@ -64,22 +49,13 @@ final class ReadStore: ProjectionStore {
     func appliedEvents(among eventIds: [String]) async throws -> [IdentifierKey: ServiceName] {
         guard !eventIds.isEmpty else { return [:] }
         let unique = Set(eventIds.map { IdentifierKey($0) }).map(\.id)
-        return try await read { reader in
-            var sources: [IdentifierKey: ServiceName] = [:]
-            for start in stride(from: 0, to: unique.count, by: 500) {
-                let ids = Array(unique[start..<min(start + 500, unique.count)])
-                let marks = ids.map { _ in "?" }.joined(separator: ",")
-                let rows = try Row.fetchAll(reader.db, sql: "SELECT event_id, service FROM timeline WHERE event_id IN (\(marks))", arguments: StatementArguments(ids))
-                for row in rows { sources[IdentifierKey(row["event_id"])] = ServiceName(rawValue: row["service"]) }
-            }
-            return sources
-        }
+        return try await read { try $0.appliedSources(of: unique) }
     }
 
     /// Replaces the store: `body` runs while no write can start, gets the current store and
     /// returns its replacement, which serves every read and write from then on.
     /// - Returns: the replaced store, to wait on until no read runs on it any more.
-    func replace(_ body: (EventStoreDatabase) async throws -> EventStoreDatabase) async throws -> ServedStore {
+    func replace(_ body: (ReadModelDatabase) async throws -> ReadModelDatabase) async throws -> ServedStore {
         try await writeLock.withLock {
             let replaced = current.withLock { $0 }
             let replacement = ServedStore(try await body(replaced.database))
@@ -97,10 +73,10 @@ final class ServedStore: Sendable {
         var waiting: [CheckedContinuation<Void, Never>] = []
     }
 
-    let database: EventStoreDatabase
+    let database: ReadModelDatabase
     private let reads = Mutex(Reads())
 
-    init(_ database: EventStoreDatabase) {
+    init(_ database: ReadModelDatabase) {
         self.database = database
     }
 

@@ -39,7 +39,7 @@ struct Rebuilder: Service, CustomStringConvertible {
         let fileName = files.fileName(forRebuild: id)
         logger.info("Rebuilding the read models", metadata: ["rebuild.id": "\(id)", "rebuild.file": "\(fileName)"])
         var previous: String?
-        var fresh: EventStoreDatabase?
+        var fresh: ReadModelDatabase?
         let replaced: ServedStore
         var applied = 0
         do {
@@ -99,7 +99,7 @@ struct Rebuilder: Service, CustomStringConvertible {
     }
 
     /// Catches `fresh` up with every source's feed; returns how many events it applied.
-    private func catchUpAll(_ fresh: EventStoreDatabase) async throws -> Int {
+    private func catchUpAll(_ fresh: ReadModelDatabase) async throws -> Int {
         var applied = 0
         for source in ProjectionSources.all {
             let result = try await reader.catchUp(source, into: fresh, for: .rebuild)
@@ -113,7 +113,7 @@ struct Rebuilder: Service, CustomStringConvertible {
 
     /// Frees what the replaced store held: the read models in the service's store, or the
     /// connections and file of an earlier rebuild's store.
-    private func retire(_ replaced: EventStoreDatabase, file: String?, keeping current: String) async throws {
+    private func retire(_ replaced: ReadModelDatabase, file: String?, keeping current: String) async throws {
         if file == nil {
             try await files.clearControlReadModels()
         } else {
@@ -123,7 +123,7 @@ struct Rebuilder: Service, CustomStringConvertible {
     }
 
     /// Closes and deletes the store of a rebuild that did not switch.
-    private func discard(_ fresh: EventStoreDatabase?, keeping active: String?) {
+    private func discard(_ fresh: ReadModelDatabase?, keeping active: String?) {
         guard let fresh else { return }
         do {
             try fresh.close()

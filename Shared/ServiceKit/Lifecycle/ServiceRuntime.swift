@@ -11,10 +11,14 @@ import Tracing
 
 /// The parts every service is built from: configuration, logging, metrics, its store, and its
 /// broker connections (one publishing with confirms, one consuming).
-public struct ServiceRuntime: Sendable {
+///
+/// `Store` is the service's own store: the ``EventStoreDatabase`` of a saga participant, the
+/// projection's read store; either has the ``DeliveryTables`` the shared parts use.
+public struct ServiceRuntime<Store: ServiceStore>: Sendable {
     public let configuration: ServiceConfiguration
     public let logger: Logger
-    public let database: EventStoreDatabase
+    /// The service's own store, at `DATABASE_PATH`.
+    public let database: Store
     public let metrics: PrometheusCollectorRegistry
     /// Publishes with confirms: the outbox, retries and parked messages.
     public let publishing: ManagedConnection
@@ -27,19 +31,19 @@ public struct ServiceRuntime: Sendable {
         return MessageTracing(tracer: InstrumentationSystem.tracer, service: configuration.service)
     }
 
-    /// Opens the store and prepares the broker connections from `configuration`. Nothing
-    /// connects yet: the connections connect when the application runs them, so a test can
-    /// build a service and exercise its routes with no broker.
+    /// Opens the store with `openStore` and prepares the broker connections from `configuration`.
+    /// Nothing connects yet: the connections connect when the application runs them, so a test
+    /// can build a service and exercise its routes with no broker.
     ///
     /// Logging and metrics are process-wide: the executable installs them
     /// (``ServiceExecutable/bootstrap(_:)``); a library never does.
     /// - Parameters:
-    ///   - migrations: the service's own tables, beside the shared event store.
     ///   - metrics: the registry `/metrics` answers from.
+    ///   - openStore: opens (creating and migrating if needed) the service's store at the path it is given.
     /// - Throws: ``StartupFailure`` with a one-line reason when the broker URL is invalid or the store cannot be opened.
     public init(
-        configuration: ServiceConfiguration, migrations: [Migration] = [],
-        metrics: PrometheusCollectorRegistry = ServiceExecutable.metrics
+        configuration: ServiceConfiguration, metrics: PrometheusCollectorRegistry = ServiceExecutable.metrics,
+        openStore: (String) throws -> Store
     ) throws(StartupFailure) {
         let service = configuration.service
         let url: AMQPURL
@@ -50,11 +54,9 @@ public struct ServiceRuntime: Sendable {
         }
         var logger = Logger(label: service.rawValue)
         logger.logLevel = configuration.logLevel
-        let database: EventStoreDatabase
+        let database: Store
         do {
-            // Accounts and products are hot streams (an event per order): a snapshot every 10 events
-            // keeps each load to one snapshot and a handful of events.
-            database = try EventStoreDatabase(path: configuration.databasePath, snapshotPolicy: .every(10), migrations: migrations)
+            database = try openStore(configuration.databasePath)
         } catch {
             throw StartupFailure("\(service.rawValue): cannot open the store at \(configuration.databasePath): \(error)")
         }
@@ -77,7 +79,7 @@ public struct ServiceRuntime: Sendable {
 
     /// Why the service is not ready (the message of `/ready`'s 503), or nil when it is.
     public var notReadyReason: String? {
-        if let failure = database.health.lastFailure { return "The store cannot be written: \(failure)." }
+        if let failure = database.deliveryTables.health.lastFailure { return "The store cannot be written: \(failure)." }
         guard consuming.isConnected, publishing.isConnected else { return "The broker connection is not up yet." }
         return nil
     }
@@ -95,40 +97,29 @@ public struct ServiceRuntime: Sendable {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: MetricsMiddleware())
         let runtime = self
+        let events = configuration.service.exchange == nil ? nil : database.eventStore
         let gauges = AlertGauges(
-            database: database, consuming: consuming, queue: configuration.service.queue,
-            hasOutbox: configuration.service.exchange != nil
+            tables: database.deliveryTables, outbox: events, consuming: consuming, queue: configuration.service.queue
         )
         OperationsController(
             registry: metrics, notReadyReason: { runtime.notReadyReason }, beforeScrape: { await gauges.refresh() }
         ).register(on: router)
         OpenAPIController(service: configuration.service).register(on: router)
-        if configuration.service.exchange != nil { EventFeedController(database: database).register(on: router) }
+        if let events { EventFeedController(database: events).register(on: router) }
         let admin = router.group("admin").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
         let deadLetters = DeadLetterQueue(
             database: database, publishing: publishing, retryPolicy: retryPolicy, logger: logger
         )
         DeadLetterController(deadLetters: deadLetters).register(on: admin)
-        if configuration.service.exchange != nil { OutboxController(database: database).register(on: admin) }
+        if let events { OutboxController(database: events).register(on: admin) }
         return router
     }
 
-    /// The whole service as one application: broker connections, store probe, outbox relay,
-    /// `handler` behind the standard ``EventConsumer``, the dead-letter keeper, `extraServices`,
-    /// then the HTTP server. Running it starts them in that order; shutdown runs in reverse: HTTP
-    /// stops first, the consumer finishes its batch, the relay its publish, and the connections close last.
-    public func application(
-        router: Router<BasicRequestContext>, handler: any EventHandler, extraServices: [any Service] = []
-    ) -> some ApplicationProtocol {
-        let consumer = EventConsumer(
-            database: database, consuming: consuming, publishing: publishing, retryPolicy: retryPolicy, handler: handler,
-            tracing: messageTracing, logger: logger
-        )
-        return application(router: router, consumer: consumer, extraServices: extraServices)
-    }
-
-    /// The whole service like ``application(router:handler:extraServices:)``, with its own consumer
-    /// of the service's queue instead of the standard ``EventConsumer``.
+    /// The whole service as one application: broker connections, store probe, outbox relay (for
+    /// a service with an event store and an exchange), `consumer` of the service's queue, the
+    /// dead-letter keeper, `extraServices`, then the HTTP server. Running it starts them in that
+    /// order; shutdown runs in reverse: HTTP stops first, the consumer finishes its batch, the
+    /// relay its publish, and the connections close last.
     public func application(
         router: Router<BasicRequestContext>, consumer: any Service, extraServices: [any Service] = []
     ) -> some ApplicationProtocol {
@@ -150,8 +141,8 @@ public struct ServiceRuntime: Sendable {
 
     /// Everything the service runs besides HTTP, in the order it starts.
     private func backgroundServices(consumer: any Service, extraServices: [any Service]) -> [any Service] {
-        var services: [any Service] = [publishing, consuming, StoreProbe(database: database, logger: logger)]
-        if let exchange = configuration.service.exchange {
+        var services: [any Service] = [publishing, consuming, StoreProbe(tables: database.deliveryTables, logger: logger)]
+        if let exchange = configuration.service.exchange, let database = database.eventStore {
             services.append(OutboxRelay(
                 database: database, connection: publishing, service: configuration.service, exchange: exchange,
                 tracing: messageTracing, logger: logger
@@ -164,5 +155,33 @@ public struct ServiceRuntime: Sendable {
         services += [keeper.connection, keeper]
         services += extraServices
         return services
+    }
+}
+
+extension ServiceRuntime where Store == EventStoreDatabase {
+    /// Opens the service's event store (with `migrations`, the service's own tables beside it)
+    /// and prepares the broker connections, like ``init(configuration:metrics:openStore:)``.
+    /// - Throws: ``StartupFailure`` with a one-line reason when the broker URL is invalid or the store cannot be opened.
+    public init(
+        configuration: ServiceConfiguration, migrations: [Migration] = [],
+        metrics: PrometheusCollectorRegistry = ServiceExecutable.metrics
+    ) throws(StartupFailure) {
+        // Accounts and products are hot streams (an event per order): a snapshot every 10 events
+        // keeps each load to one snapshot and a handful of events.
+        try self.init(configuration: configuration, metrics: metrics) { path in
+            try EventStoreDatabase(path: path, snapshotPolicy: .every(10), migrations: migrations)
+        }
+    }
+
+    /// The whole service as one application (``ServiceRuntime/application(router:consumer:extraServices:)``),
+    /// its queue consumed by `handler` behind the standard ``EventConsumer``.
+    public func application(
+        router: Router<BasicRequestContext>, handler: any EventHandler, extraServices: [any Service] = []
+    ) -> some ApplicationProtocol {
+        let consumer = EventConsumer(
+            database: database, consuming: consuming, publishing: publishing, retryPolicy: retryPolicy, handler: handler,
+            tracing: messageTracing, logger: logger
+        )
+        return application(router: router, consumer: consumer, extraServices: extraServices)
     }
 }

@@ -11,31 +11,32 @@ import Synchronization
 /// A part that cannot be read right now (store busy, broker away) keeps its last value; the
 /// scrape is never held up for more than a second by the broker.
 struct AlertGauges: Sendable {
-    let database: EventStoreDatabase
+    let tables: DeliveryTables
+    /// The event store whose outbox is watched; `nil` for a service with no outbox.
+    let outbox: EventStoreDatabase?
     /// The consuming connection: unlike a publishing one, the broker never blocks it under an alarm.
     let consuming: ManagedConnection
     let queue: String
-    let hasOutbox: Bool
     private let outboxPending = Gauge(label: "outbox_pending")
     private let outboxOldestAge = Gauge(label: "outbox_oldest_pending_age_seconds")
     private let consumerLag: Gauge
     private let parked = Gauge(label: "dead_letters_parked")
 
-    init(database: EventStoreDatabase, consuming: ManagedConnection, queue: String, hasOutbox: Bool) {
-        self.database = database
+    init(tables: DeliveryTables, outbox: EventStoreDatabase?, consuming: ManagedConnection, queue: String) {
+        self.tables = tables
+        self.outbox = outbox
         self.consuming = consuming
         self.queue = queue
-        self.hasOutbox = hasOutbox
         consumerLag = Gauge(label: "consumer_lag_messages", dimensions: [("queue", queue)])
     }
 
     /// Reads the store and the broker and records what they say.
     func refresh(now: Date = Date()) async {
-        if hasOutbox, let backlog = try? await database.read({ try $0.outboxBacklog() }) {
+        if let outbox, let backlog = try? await outbox.read({ try $0.outboxBacklog() }) {
             outboxPending.record(backlog.pending)
             outboxOldestAge.record(backlog.oldestAppendedAt.map { max(0, now.timeIntervalSince($0)) } ?? 0)
         }
-        if let count = try? await ParkedMessageStore(database: database).count() { parked.record(count) }
+        if let count = try? await ParkedMessageStore(tables).count() { parked.record(count) }
         if let ready = await readyMessages() { consumerLag.record(ready) }
     }
 

@@ -48,7 +48,7 @@ enum SagaServices {
     }
 
     /// order-service's deadline scanner, run once at `now`: the orders it cancelled (reason `timeout`).
-    static func expireSagaDeadlines(_ runtime: ServiceRuntime, now: Date) async throws -> [String] {
+    static func expireSagaDeadlines(_ runtime: ServiceRuntime<EventStoreDatabase>, now: Date) async throws -> [String] {
         try await SagaDeadlineScanner(database: runtime.database, logger: runtime.logger).expireDueSagas(now: now)
     }
 }

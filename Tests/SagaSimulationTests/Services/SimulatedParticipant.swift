@@ -21,8 +21,8 @@ final class SimulatedParticipant {
     let name: ServiceName
     let configuration: ServiceConfiguration
     private let handler: any EventHandler
-    private let assemble: @Sendable (ServiceConfiguration) throws -> (ServiceRuntime, Router<BasicRequestContext>)
-    private(set) var runtime: ServiceRuntime?
+    private let assemble: @Sendable (ServiceConfiguration) throws -> (ServiceRuntime<EventStoreDatabase>, Router<BasicRequestContext>)
+    private(set) var runtime: ServiceRuntime<EventStoreDatabase>?
     private(set) var routes: InProcessRoutes?
     /// Deliveries committed and not yet acknowledged.
     private(set) var handledUnacked: [UInt64] = []
@@ -31,7 +31,7 @@ final class SimulatedParticipant {
 
     init(
         _ name: ServiceName, configuration: ServiceConfiguration, handler: any EventHandler,
-        assemble: @escaping @Sendable (ServiceConfiguration) throws -> (ServiceRuntime, Router<BasicRequestContext>)
+        assemble: @escaping @Sendable (ServiceConfiguration) throws -> (ServiceRuntime<EventStoreDatabase>, Router<BasicRequestContext>)
     ) {
         self.name = name
         self.configuration = configuration

@@ -13,7 +13,7 @@ import ServiceKit
 /// catch-up path alone is, which is the one the projection's convergence rests on.
 final class SimulatedProjection {
     let configuration: ServiceConfiguration
-    private(set) var runtime: ServiceRuntime?
+    private(set) var runtime: ServiceRuntime<ReadModelDatabase>?
     private(set) var projection: Projection?
     private(set) var routes: InProcessRoutes?
 
@@ -25,7 +25,7 @@ final class SimulatedProjection {
 
     /// Opens the control store and the active read store, as at every start, and builds the routes.
     func start() async throws {
-        let runtime = try ServiceRuntime(configuration: configuration, migrations: ReadModelSchema.migrations)
+        let runtime = try buildRuntime(configuration: configuration)
         let projection = try await Projection.assemble(runtime)
         self.runtime = runtime
         self.projection = projection
