@@ -1,63 +1,44 @@
 import Contracts
 import EventStore
-import Foundation
 import Logging
 import Messaging
-import Metrics
-import ServiceLifecycle
 import Tracing
 
-/// Consumes the service's queue in batches: every message of a batch is handled in one SQLite
-/// transaction (each in its own savepoint), then the batch is acked. A message that fails is
-/// republished to a delay queue or parked (``FailedMessageForwarder``) and only then acked, so
-/// nothing is lost and one bad message never blocks the others. A redelivered message (its process
-/// died with it in hand) is handled on its own and counted across restarts (``RedeliveryGuard``).
-public struct EventConsumer: Service {
-    let database: EventStoreDatabase
-    let consuming: ManagedConnection
-    let retryPolicy: RetryPolicy
-    let forwarder: FailedMessageForwarder
-    let redeliveries: RedeliveryGuard
-    let handler: any EventHandler
-    let prefetch: UInt16
-    /// A consumer span per message when tracing is on; `nil` otherwise.
-    let tracing: MessageTracing?
-    let logger: Logger
-    private let handled = Counter(label: "messages_handled_total")
-    private let duplicates = Counter(label: "messages_duplicate_total")
-    /// After a batch could not be committed, the next one waits 100 ms, doubling up to 5 s.
-    private let commitBackoff = Backoff()
-    private let commitFailures = Counter(label: "consumer_commit_failures_total")
+/// The consumer of a saga participant's queue: ``QueueConsumer`` over ``ReactionBatchHandler``.
+public typealias EventConsumer = QueueConsumer<ReactionBatchHandler>
 
+extension QueueConsumer where Handler == ReactionBatchHandler {
+    /// A consumer that applies every delivery through `handler` in the event store `database`.
     public init(
         database: EventStoreDatabase, consuming: ManagedConnection, publishing: ManagedConnection, retryPolicy: RetryPolicy,
         handler: any EventHandler, prefetch: UInt16 = 128, tracing: MessageTracing? = nil, logger: Logger
     ) {
-        self.tracing = tracing
-        self.database = database
-        self.consuming = consuming
-        self.retryPolicy = retryPolicy
-        forwarder = FailedMessageForwarder(publishing: publishing, retryPolicy: retryPolicy, logger: logger)
-        redeliveries = RedeliveryGuard(database: database, forwarder: forwarder, logger: logger)
-        self.handler = handler
-        self.prefetch = prefetch
-        self.logger = logger
+        self.init(
+            handler: ReactionBatchHandler(
+                database: database, handler: handler, queue: retryPolicy.service.queue, tracing: tracing, logger: logger
+            ),
+            journal: database.deliveryTables, consuming: consuming, publishing: publishing, retryPolicy: retryPolicy,
+            prefetch: prefetch, logger: logger
+        )
     }
+}
 
-    public func run() async throws {
-        await consuming.consumeUntilShutdown(queue: retryPolicy.service.queue, prefetch: prefetch, logger: logger) { batch, connection in
-            try await redeliveries.process(batch, on: connection) { try await process($0, on: connection) }
-        }
-    }
+/// A saga participant's batch: every delivery applied through its ``EventHandler`` in one
+/// event-store transaction (each in its own savepoint, with its inbox check and record).
+public struct ReactionBatchHandler: BatchHandler {
+    let database: EventStoreDatabase
+    let handler: any EventHandler
+    let queue: String
+    /// A consumer span per message when tracing is on; `nil` otherwise.
+    let tracing: MessageTracing?
+    let logger: Logger
 
-    /// Handles a batch in one transaction, then acks what was handled and sends on what failed.
-    private func process(_ batch: [Delivery], on connection: AMQPConnection) async throws {
+    public func handle(_ batch: [Delivery]) async throws -> [DeliverySettlement] {
         let handler = handler
-        let outcomes: [ReactionOutcome]
         // One span per message, a child of the publisher's; what a handler appends keeps its context.
-        let queue = retryPolicy.service.queue
         let spans = tracing.map { tracing in batch.map { tracing.startConsuming($0, queue: queue) } } ?? []
         let traceParents = tracing.map { tracing in spans.map { tracing.traceParent(of: $0) } } ?? []
+        let outcomes: [ReactionOutcome]
         do {
             outcomes = try await database.write { transaction in
                 try batch.enumerated().map { index, delivery in
@@ -65,42 +46,22 @@ public struct EventConsumer: Service {
                     return try handler.apply(delivery, in: traced)
                 }
             }
-            commitBackoff.reset()
-            for (span, outcome) in zip(spans, outcomes) { span.end(outcome) }
         } catch {
             for span in spans { span.end(failure: "the batch could not be committed: \(error)") }
-            // The transaction itself failed (disk full, read-only, lock): nothing was applied.
-            // Wait (longer after each failure in a row), then let the broker redeliver the batch.
-            commitFailures.increment()
-            let delay = commitBackoff.next()
-            logger.error("Could not commit a batch; requeueing it", metadata: [
-                "error": "\(error)", "amqp.queue": "\(retryPolicy.service.queue)", "retry.in": "\(delay)",
-            ])
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
-            for delivery in batch { connection.reject(delivery.deliveryTag, requeue: true) }
-            return
+            throw error
         }
-        var failures: [FailedMessageForwarder.Failure] = []
-        for (delivery, outcome) in zip(batch, outcomes) {
+        for (span, outcome) in zip(spans, outcomes) { span.end(outcome) }
+        return zip(batch, outcomes).map { delivery, outcome in
             switch outcome {
             case .handled:
-                handled.increment()
+                return .handled
             case .duplicate:
-                duplicates.increment()
                 logger.debug("Duplicate ignored", metadata: ["event.id": "\(delivery.properties.messageId ?? "")"])
+                return .duplicate
             case .failed(let reason, let malformed):
-                failures.append(.init(delivery: delivery, reason: reason, malformed: malformed))
+                return .failed(reason: reason, malformed: malformed)
             }
         }
-        guard !failures.isEmpty else {
-            if let last = batch.last { connection.ack(last.deliveryTag, multiple: true) }
-            return
-        }
-        for (delivery, outcome) in zip(batch, outcomes) {
-            if case .failed = outcome { continue }
-            connection.ack(delivery.deliveryTag)
-        }
-        await forwarder.forward(failures, acking: connection)
     }
 }
 

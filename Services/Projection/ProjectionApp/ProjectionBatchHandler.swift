@@ -9,14 +9,35 @@ import ServiceKit
 import ServiceLifecycle
 import Tracing
 
-/// Consumes projection-service's queue in batches, and reads each delivery as a notification:
-/// "this source has this event at this position". Per source, the batch reads the source's
-/// feed from its applied position up to the highest position claimed (``BatchPlan``), applies
-/// the feed's events (never a delivery's body) in one transaction for the whole batch, then
-/// checks every delivery against what the feed said (``SourceReading``).
+/// The consumer of projection-service's queue: the shared ``QueueConsumer`` (batches, acks,
+/// forwarded failures, the redelivery guard) over ``ProjectionBatchHandler``.
+typealias ProjectionConsumer = QueueConsumer<ProjectionBatchHandler>
+
+extension QueueConsumer where Handler == ProjectionBatchHandler {
+    /// - Parameter journal: the service's own store, which a rebuild never replaces: it holds the attempt journal.
+    init(
+        store: ReadStore, journal: ReadModelDatabase, reader: FeedReader, catchUp: Wakeup, consuming: ManagedConnection,
+        publishing: ManagedConnection, retryPolicy: RetryPolicy, tracing: MessageTracing? = nil, logger: Logger
+    ) {
+        self.init(
+            handler: ProjectionBatchHandler(
+                store: store, reader: reader, catchUp: catchUp, queue: retryPolicy.service.queue, tracing: tracing, logger: logger
+            ),
+            journal: journal.deliveryTables, consuming: consuming, publishing: publishing, retryPolicy: retryPolicy,
+            // A batch whose store write failed is requeued after 500 ms, every time.
+            prefetch: 256, commitBackoff: Backoff(initial: .milliseconds(500), maximum: .milliseconds(500)), logger: logger
+        )
+    }
+}
+
+/// projection-service's batch: each delivery is read as a notification, "this source has this
+/// event at this position". Per source, the batch reads the source's feed from its applied
+/// position up to the highest position claimed (``BatchPlan``), applies the feed's events (never
+/// a delivery's body) in one transaction for the whole batch, then checks every delivery against
+/// what the feed said (``SourceReading``).
 ///
-/// - A delivery that is its source's event at its position is acked (`messages_handled_total`;
-///   `messages_duplicate_total` when applied before).
+/// - A delivery that is its source's event at its position is handled (`messages_handled_total`;
+///   a duplicate, `messages_duplicate_total`, when applied before).
 /// - One that is not (forged, from another environment, from a rolled-back store) changed
 ///   nothing: it is counted (`projection_events_ignored_total`), logged, and parked with the reason.
 /// - One that cannot be checked now (the feed is down) is acked all the same
@@ -24,59 +45,38 @@ import Tracing
 ///   and ``CatchUpService``, woken, applies it once the feed answers.
 /// - An event that cannot be applied stops its source just before it; its delivery is retried
 ///   through the delay queues and finally parked, like in every other service.
-struct ProjectionConsumer: Service, CustomStringConvertible {
+struct ProjectionBatchHandler: BatchHandler {
     let store: ReadStore
     let reader: FeedReader
     let catchUp: Wakeup
-    let consuming: ManagedConnection
-    let retryPolicy: RetryPolicy
-    let forwarder: FailedMessageForwarder
-    let redeliveries: RedeliveryGuard
-    var prefetch: UInt16 = 256
+    let queue: String
     /// A consumer span per delivery when tracing is on; `nil` otherwise.
     let tracing: MessageTracing?
     let logger: Logger
-    private let handled = Counter(label: "messages_handled_total")
-    private let duplicates = Counter(label: "messages_duplicate_total")
     private let ignored = Counter(label: "projection_events_ignored_total")
     private let deferred = Counter(label: "projection_deliveries_deferred_total")
     private let batches = Counter(label: "projection_batches_total")
 
-    init(
-        store: ReadStore, journal: ReadModelDatabase, reader: FeedReader, catchUp: Wakeup, consuming: ManagedConnection,
-        publishing: ManagedConnection, retryPolicy: RetryPolicy, tracing: MessageTracing? = nil, logger: Logger
-    ) {
-        self.tracing = tracing
+    init(store: ReadStore, reader: FeedReader, catchUp: Wakeup, queue: String, tracing: MessageTracing?, logger: Logger) {
         self.store = store
         self.reader = reader
         self.catchUp = catchUp
-        self.consuming = consuming
-        self.retryPolicy = retryPolicy
-        let forwarder = FailedMessageForwarder(publishing: publishing, retryPolicy: retryPolicy, logger: logger)
-        self.forwarder = forwarder
-        // The attempt journal lives in the service's own store, which a rebuild never replaces.
-        redeliveries = RedeliveryGuard(database: journal, forwarder: forwarder, logger: logger)
+        self.queue = queue
+        self.tracing = tracing
         self.logger = logger
     }
 
-    var description: String { "ProjectionConsumer" }
-
-    func run() async throws {
-        await consuming.consumeUntilShutdown(
-            queue: retryPolicy.service.queue, prefetch: prefetch, logger: logger,
-            // Whatever was published while the broker was away may be missing from the queue's order: catch up too.
-            started: { catchUp.signal() }
-        ) { batch, connection in
-            try await redeliveries.process(batch, on: connection) { try await process($0, on: connection) }
-        }
+    /// Whatever was published while the broker was away may be missing from the queue's order: catch up too.
+    func consumingStarted() {
+        catchUp.signal()
     }
 
-    /// Reads the feeds the batch points at and applies their events, then settles each delivery.
-    private func process(_ batch: [Delivery], on connection: AMQPConnection) async throws {
+    /// Reads the feeds the batch points at and applies their events, then says what became of each delivery.
+    func handle(_ batch: [Delivery]) async throws -> [DeliverySettlement] {
         batches.increment()
         let plan = BatchPlan(batch)
         var verdicts: [ClaimVerdict] = []
-        var spans = DeliverySpans(batch, tracing: tracing, queue: retryPolicy.service.queue)
+        var spans = DeliverySpans(batch, tracing: tracing, queue: queue)
         defer { spans.endAll(failure: nil) }
         do {
             let before = try await store.positions()
@@ -92,49 +92,46 @@ struct ProjectionConsumer: Service, CustomStringConvertible {
             }
         } catch is CancellationError {
             spans.endAll(failure: "cancelled; requeued")
-            for delivery in batch { connection.reject(delivery.deliveryTag, requeue: true) }
             throw CancellationError()
         } catch {
+            // The store failed (disk, lock): the consumer requeues the batch.
             spans.endAll(failure: "the batch could not be applied: \(error)")
-            // The store failed (disk, lock): the broker redelivers the batch.
-            logger.error("Could not apply a batch; requeueing it", metadata: ["error": "\(error)", "amqp.queue": "\(retryPolicy.service.queue)"])
-            for delivery in batch { connection.reject(delivery.deliveryTag, requeue: true) }
-            try await Task.sleep(for: .milliseconds(500))
-            return
+            throw error
         }
-        var followUps = plan.malformed.map { FailedMessageForwarder.Failure(delivery: $0.0, reason: $0.1, malformed: true) }
-        for (delivery, reason) in plan.malformed { spans.end(delivery, failure: reason) }
+        // Every delivery the plan does not settle otherwise is acked.
+        var settlements: [UInt64: DeliverySettlement] = [:]
+        for (delivery, reason) in plan.malformed {
+            spans.end(delivery, failure: reason)
+            settlements[delivery.deliveryTag] = .failed(reason: reason, malformed: true)
+        }
         var counted: Set<IdentifierKey> = []
         for (claim, verdict) in zip(plan.claims, verdicts) {
             spans.end(claim.delivery, verdict)
-            switch verdict {
-            case .applied:
-                if counted.insert(IdentifierKey(claim.eventId)).inserted { handled.increment() } else { duplicates.increment() }
-            case .duplicate:
-                duplicates.increment()
-            case .deferred:
-                deferred.increment()
-            case .retry(let failure):
-                followUps.append(.init(delivery: claim.delivery, reason: failure.error.description, malformed: failure.error.malformed))
-            case .foreign(let why):
-                ignored.increment()
-                let reason = "not an event of \(claim.source.rawValue): \(why)"
-                logger.warning("Ignored a message that is not from its source; parking it", metadata: [
-                    "event.id": "\(claim.eventId)", "source": "\(claim.source.rawValue)",
-                    "source.position": "\(claim.position.map(String.init) ?? "none")", "error": "\(reason)",
-                ])
-                followUps.append(.init(delivery: claim.delivery, reason: reason, malformed: true))
-            }
+            settlements[claim.delivery.deliveryTag] = settlement(of: claim, verdict, counted: &counted)
         }
-        guard !followUps.isEmpty else {
-            if let last = batch.last { connection.ack(last.deliveryTag, multiple: true) }
-            return
+        return batch.map { settlements[$0.deliveryTag] ?? .acked }
+    }
+
+    private func settlement(of claim: BatchPlan.Claim, _ verdict: ClaimVerdict, counted: inout Set<IdentifierKey>) -> DeliverySettlement {
+        switch verdict {
+        case .applied:
+            return counted.insert(IdentifierKey(claim.eventId)).inserted ? .handled : .duplicate
+        case .duplicate:
+            return .duplicate
+        case .deferred:
+            deferred.increment()
+            return .acked
+        case .retry(let failure):
+            return .failed(reason: failure.error.description, malformed: failure.error.malformed)
+        case .foreign(let why):
+            ignored.increment()
+            let reason = "not an event of \(claim.source.rawValue): \(why)"
+            logger.warning("Ignored a message that is not from its source; parking it", metadata: [
+                "event.id": "\(claim.eventId)", "source": "\(claim.source.rawValue)",
+                "source.position": "\(claim.position.map(String.init) ?? "none")", "error": "\(reason)",
+            ])
+            return .failed(reason: reason, malformed: true)
         }
-        let failedTags = Set(followUps.map(\.delivery.deliveryTag))
-        for delivery in batch where !failedTags.contains(delivery.deliveryTag) {
-            connection.ack(delivery.deliveryTag)
-        }
-        await forwarder.forward(followUps, acking: connection)
     }
 
     /// Reads each source's feed as far as `reads` says and applies what it has: one request
