@@ -49,7 +49,9 @@ struct ProductsController: Sendable {
         }
         router.get("/products/:sku") { request, context in
             let sku = try context.parameters.id("sku")
-            let product = try await database.load(Product.self, id: sku, version: try request.versionQuery(), name: "Product \(sku)")
+            let version = try request.versionQuery()
+            let product = try await database.read { try $0.load(Product.self, id: sku, upTo: version ?? Int.max) }
+                .answering(version: version, name: "Product \(sku)")
             guard product.state.exists else { throw APIError.notFound("Product \(sku) does not exist.") }
             return ConditionalResponse(tag: .version(product.version), JSONResponse(.ok, ProductRepresentation(product)))
         }

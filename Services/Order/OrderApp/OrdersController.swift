@@ -23,7 +23,9 @@ struct OrdersController: Sendable {
         router.post("/orders") { request, _ in try await place(request) }
         router.get("/orders/:orderId") { request, context in
             let orderId = try context.parameters.id("orderId")
-            let order = try await database.load(Order.self, id: orderId, version: try request.versionQuery(), name: "Order \(orderId)")
+            let version = try request.versionQuery()
+            let order = try await database.read { try $0.load(Order.self, id: orderId, upTo: version ?? Int.max) }
+                .answering(version: version, name: "Order \(orderId)")
             guard order.state.exists else { throw APIError.notFound("Order \(orderId) does not exist.") }
             return ConditionalResponse(tag: .version(order.version), JSONResponse(.ok, OrderRepresentation(order)))
         }

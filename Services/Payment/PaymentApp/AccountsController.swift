@@ -33,9 +33,9 @@ struct AccountsController: Sendable {
         }
         router.get("/accounts/:customerId") { request, context in
             let customerId = try context.parameters.id("customerId")
-            let account = try await database.load(
-                Account.self, id: customerId, version: try request.versionQuery(), name: "Account \(customerId)"
-            )
+            let version = try request.versionQuery()
+            let account = try await database.read { try $0.load(Account.self, id: customerId, upTo: version ?? Int.max) }
+                .answering(version: version, name: "Account \(customerId)")
             guard account.state.isOpen else { throw APIError.notFound("Account \(customerId) does not exist.") }
             let representation = AccountRepresentation(customerId: customerId, balance: account.state.balance, version: account.version)
             return ConditionalResponse(tag: .version(account.version), JSONResponse(.ok, representation))
