@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Hummingbird
+import PercentEncoding
 
 /// The largest request body any endpoint accepts.
 public let maxRequestBodyBytes = 64 * 1024
