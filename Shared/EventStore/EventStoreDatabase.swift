@@ -14,6 +14,7 @@ public struct EventStoreDatabase: ServiceStore {
     /// The file; its connection stays inside this module.
     let file: SQLiteStore
     let commits: Wakeup
+    let aggregates = AggregateCache()
     /// Whether the store can be written right now (see ``StoreHealth``).
     public var health: StoreHealth { file.health }
     /// When this store snapshots and how it upcasts old events.
@@ -52,9 +53,10 @@ public struct EventStoreDatabase: ServiceStore {
         // Read in the calling task: GRDB runs `body` on its own queue, where task-locals are unset.
         let traceParent = EventTraceContext.current
         let commits = commits
+        let aggregates = aggregates
         let settings = settings
         return try await file.write { db in
-            try body(StoreTransaction(db: db, commits: commits, settings: settings, traceParent: traceParent))
+            try body(StoreTransaction(db: db, commits: commits, aggregates: aggregates, settings: settings, traceParent: traceParent))
         }
     }
 
