@@ -29,8 +29,9 @@ API_SKIP_BUILD ?= 0
 # uses the v2 plugin where it is installed.
 COMPOSE ?= docker-compose
 
-# Debian packages the build (librabbitmq-dev) and the tests and `run` (rabbitmq-server) need.
-DEB_PACKAGES := librabbitmq-dev rabbitmq-server
+# Debian packages the build (librabbitmq-dev), the tests and `run` (rabbitmq-server) and the
+# tests' Python checkers (python3-venv: the event catalog, the fuzz, API and console stages) need.
+DEB_PACKAGES := librabbitmq-dev rabbitmq-server python3-venv
 
 # Targets run one after the other even under `make -j` (deps before build before run).
 .NOTPARALLEL:
@@ -42,7 +43,7 @@ help: ## List the targets
 	@echo
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
 
-deps: ## Install missing Debian packages (librabbitmq-dev, rabbitmq-server); quiet when all are present
+deps: ## Install missing Debian packages (librabbitmq-dev, rabbitmq-server, python3-venv); quiet when all are present
 	@set -euo pipefail; \
 	if ! command -v dpkg >/dev/null 2>&1; then \
 		command -v rabbitmq-server >/dev/null 2>&1 || \

@@ -202,7 +202,7 @@ REQUEST_ID = {"$ref": "#/components/headers/X-Request-Id"}
 STATUS_TEXT = {
     400: "Invalid input", 401: "No valid admin bearer token", 403: "Admin is off: ADMIN_TOKEN is unset",
     404: "Unknown id", 409: "Conflict", 413: "Body over 64 KiB", 415: "Content-Type is not application/json",
-    503: "Not available right now",
+    502: "A source service did not answer", 503: "Not available right now",
 }
 
 
@@ -623,7 +623,50 @@ def projection_service() -> tuple[dict, dict]:
             **errors({400: ["invalid_id"], 404: ["not_found"]}),
         }, "admin", admin=True, parameters=[path_id("id", "The rebuild's id")])},
     }
+    paths.update(console_routes())
+    paths.update(source_admin_proxy_routes())
     return paths, schemas
+
+
+def console_routes() -> dict:
+    """The web console's page and files (docs/CONSOLE.md), served from the binary."""
+    text = {"type": "string"}
+    return {
+        "/console": {"get": operation("getConsole", "The web console's page", {
+            "200": answer("The page.", text, media="text/html; charset=utf-8"),
+        }, "console")},
+        "/console/{file}": {"get": operation("getConsoleFile", "One of the console's files (script, style, image)", {
+            "200": {"description": "The file, with its content type.", "headers": headers(),
+                    "content": {media: {"schema": text} for media in CONSOLE_MEDIA_TYPES}},
+            "404": error(404, ["not_found"]),
+        }, "console", parameters=[{"name": "file", "in": "path", "required": True, "description": "The file's name.",
+                                   "schema": {"type": "string"}}])},
+    }
+
+
+# The content types ConsoleAssets serves (Services/Projection/ConsoleAssets).
+CONSOLE_MEDIA_TYPES = ["text/html; charset=utf-8", "text/css; charset=utf-8", "text/javascript; charset=utf-8", "image/svg+xml"]
+
+
+def source_admin_proxy_routes() -> dict:
+    """The dead-letter routes of order-, payment- and inventory-service, reached through
+    projection-service for the console: the source's answer comes back as it is."""
+    service = {"name": "service", "in": "path", "required": True, "description": "The source service.",
+               "schema": {"type": "string", "enum": ["order-service", "payment-service", "inventory-service"]}}
+    routes = {}
+    for path, operations in dead_letter_routes().items():
+        proxied = {}
+        for method, op in operations.items():
+            op = copy.deepcopy(op)
+            op["operationId"] = "source" + op["operationId"][0].upper() + op["operationId"][1:]
+            op["summary"] += " (of a source service, through the console's proxy)"
+            op["parameters"] = [service] + op.get("parameters", [])
+            op["responses"]["404"] = error(404, ["not_found"])
+            op["responses"]["502"] = error(502, ["source_unavailable"])
+            op["responses"] = dict(sorted(op["responses"].items()))
+            proxied[method] = op
+        routes[path.replace("/admin/", "/admin/services/{service}/", 1)] = proxied
+    return routes
 
 
 SERVICES = {
