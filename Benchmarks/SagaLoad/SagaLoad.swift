@@ -82,9 +82,15 @@ struct SagaLoad {
         var idleRSS: [(name: String, kib: Int)] = []
         if !options.pids.isEmpty {
             say("waiting \(options.idleWait) s for idle, then reading VmRSS")
+            let start = meter.sample()
             try? await Task.sleep(for: .seconds(options.idleWait))
+            let idle = CPUSpent(from: start, to: meter.sample())
             idleRSS = options.pids.filter { $0.name != "broker" }.map { ($0.name, ProcFS.residentKiB(of: $0.pid) ?? 0) }
-            print("RESULT phase=idle " + idleRSS.map { "rss_\($0.name)_mib=\(f1(Double($0.kib) / 1024))" }.joined(separator: " "))
+            // CPU at idle in % of one core: what every phase pays per second besides its sagas.
+            let seconds = max(idle.window.milliseconds / 1000, 0.001)
+            print(
+                "RESULT phase=idle " + idleRSS.map { "rss_\($0.name)_mib=\(f1(Double($0.kib) / 1024))" }.joined(separator: " ") + " "
+                    + options.pids.map { "idle_cpu_\($0.name)_pct=\(f1((idle.processes[$0.name] ?? 0) / 10 / seconds))" }.joined(separator: " "))
         }
         print(SummaryTable(results: results, idleRSS: idleRSS).render())
 

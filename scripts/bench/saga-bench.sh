@@ -12,10 +12,11 @@
 # Environment:
 #   BENCH_SKIP_BUILD=1   use .build/release as it is
 #   BENCH_KEEP=1         keep the temporary directory (logs, stores, broker log)
-#   PROFILE_DIR=DIR      after the run, profile each service under a saturated phase of its own
+#   PROFILE_DIR=DIR      after the run, profile each service under a load run of its own
 #                        (perf record -g, from Debian's linux-perf) and write DIR/<service>.txt:
 #                        the top self-time symbols, demangled
-#   PROFILE_ORDERS=N     orders of that profiling phase (default 8000)
+#   PROFILE_ARGS="..."   saga-load options of that profiling run (default
+#                        "--phases saturated --saturated-orders 8000")
 #   LOG_LEVEL            passed to the services when set (their default is info)
 set -euo pipefail
 
@@ -169,18 +170,19 @@ LOAD=("$BIN/saga-load" --amqp-url "$AMQP_URL" --order-url "http://$HOST:${PORT[o
 "${LOAD[@]}" "$@"
 
 # ---------------------------------------------------------------------------------------------
-# Profiles (PROFILE_DIR): one perf record per service under a saturated phase of its own
+# Profiles (PROFILE_DIR): one perf record per service under a load run of its own
 # ---------------------------------------------------------------------------------------------
 if [ -n "${PROFILE_DIR:-}" ]; then
     command -v perf >/dev/null || die "perf is missing: apt-get install linux-perf"
     mkdir -p "$PROFILE_DIR"
     PROFILE_DIR="$(cd "$PROFILE_DIR" && pwd)"
-    say "profiling each service under a saturated phase (perf record -g -F 499)"
+    say "profiling each service (perf record -g -F 499) under: ${PROFILE_ARGS:---phases saturated --saturated-orders 8000}"
     for service in "${SERVICES[@]}"; do
         perf record -g -F 499 -p "${PID[$service]}" -o "$PROFILE_DIR/$service.perf.data" >"$WORK/perf-$service.log" 2>&1 &
         PERF_PIDS+=($!)
     done
-    "${LOAD[@]}" --phases saturated --saturated-orders "${PROFILE_ORDERS:-8000}" --warmup 0 --idle-wait 0 |
+    # shellcheck disable=SC2086 # PROFILE_ARGS is a list of options
+    "${LOAD[@]}" --warmup 0 --idle-wait 0 ${PROFILE_ARGS:---phases saturated --saturated-orders 8000} |
         grep '^RESULT' | sed 's/^/profiled: /'
     for pid in "${PERF_PIDS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
     for pid in "${PERF_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
