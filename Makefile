@@ -36,7 +36,7 @@ DEB_PACKAGES := librabbitmq-dev rabbitmq-server python3-venv
 # Targets run one after the other even under `make -j` (deps before build before run).
 .NOTPARALLEL:
 .DEFAULT_GOAL := help
-.PHONY: help deps build test simulate fuzz api-test run stop up down clean compose-check container-test bench-store load
+.PHONY: help deps build test simulate fuzz api-test run stop up down clean compose-check container-test bench-store bench-saga load
 
 help: ## List the targets
 	@echo "Usage: make <target> [CONFIG=debug|release] [AMQP_PORT=5672]"
@@ -96,7 +96,10 @@ bench-store: ## Event-store benchmark in release (append, load, service memory):
 	swift build -c release --product inventory-service
 	.build/release/eventstore-benchmark append load memory --service .build/release/inventory-service
 
-load: ## Drive the running system (make run CONFIG=release first) with saga-load; LOAD_ARGS="--orders 5000 --rate 250"
+bench-saga: ## The saga benchmark: release build, private broker and services, saga-load's phases (BENCH_ARGS="--phases open"); docs/BENCHMARKS.md; not part of `test`
+	scripts/bench/saga-bench.sh $(BENCH_ARGS)
+
+load: ## Drive the running system (make run CONFIG=release first) with saga-load; LOAD_ARGS="--phases open --open-orders 5000 --rate 250"
 	swift build -c release --product saga-load
 	.build/release/saga-load $(LOAD_ARGS)
 

@@ -25,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.3.0"),
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // saga-load's HTTP client: persistent HTTP/1.1 connections over NIO (already in the graph).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // MARK: Shared kernel
@@ -128,7 +131,12 @@ let package = Package(
 
         .executableTarget(
             name: "SagaLoad",
-            dependencies: ["Messaging", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Messaging", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Benchmarks/SagaLoad"
         ),
 

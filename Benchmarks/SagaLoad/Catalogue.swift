@@ -1,4 +1,5 @@
 /// The customers and products the load uses, funded and stocked so that every order can succeed.
+/// Bodies are written as JSON text directly: the client should cost the machine as little as it can.
 struct Catalogue: Sendable {
     let customers: [String]
     let skus: [String]
@@ -9,22 +10,43 @@ struct Catalogue: Sendable {
         self.skus = (0..<skus).map { "LOAD-\(run)-\($0)" }
     }
 
-    func seed(client: JSONClient, options: LoadOptions) async throws {
+    func seed(payment: any HTTPPoster, inventory: any HTTPPoster) async throws {
         for customer in customers {
-            let (status, _) = try await client.post("\(options.paymentURL)/accounts/\(customer)/deposits", json: ["amount": 1_000_000_000_000])
-            guard status == 200 else { throw UsageError("deposit for \(customer) answered \(status)") }
+            let answer = try await payment.post("/accounts/\(customer)/deposits", json: #"{"amount":1000000000000}"#)
+            guard answer.status == 200 else { throw UsageError("deposit for \(customer) answered \(answer.status)") }
         }
         for sku in skus {
-            let (status, _) = try await client.post("\(options.inventoryURL)/products/\(sku)/restock", json: ["quantity": 1_000_000_000])
-            guard status == 200 else { throw UsageError("restock of \(sku) answered \(status)") }
+            let answer = try await inventory.post("/products/\(sku)/restock", json: #"{"quantity":1000000000}"#)
+            guard answer.status == 200 else { throw UsageError("restock of \(sku) answered \(answer.status)") }
         }
     }
 
-    /// A random order of one to three lines.
-    func randomOrder() -> [String: Any] {
+    /// A random order of one to three lines, as the body of `POST /orders`.
+    func randomOrder() -> String {
         let lines = (0..<Int.random(in: 1...3)).map { _ in
-            ["sku": skus.randomElement()!, "quantity": Int.random(in: 1...3), "unitPrice": Int.random(in: 100...5000)] as [String: Any]
+            #"{"sku":"\#(skus.randomElement()!)","quantity":\#(Int.random(in: 1...3)),"unitPrice":\#(Int.random(in: 100...5000))}"#
         }
-        return ["customerId": customers.randomElement()!, "currency": "USD", "items": lines]
+        return #"{"customerId":"\#(customers.randomElement()!)","currency":"USD","items":[\#(lines.joined(separator: ","))]}"#
+    }
+}
+
+/// Reads `orderId` out of the body of a `202` to `POST /orders` (`{"orderId":"…","status":"PENDING"}`)
+/// without a JSON decoder: a scan for the key and the string after it.
+enum OrderIdScanner {
+    private static let key = Array(#""orderId""#.utf8)
+
+    static func orderId(in body: [UInt8]) -> String? {
+        guard body.count > key.count else { return nil }
+        var index = 0
+        while index + key.count <= body.count {
+            if body[index] == key[0], body[index..<index + key.count].elementsEqual(key) { break }
+            index += 1
+        }
+        index += key.count
+        while index < body.count, body[index] == UInt8(ascii: " ") || body[index] == UInt8(ascii: ":") { index += 1 }
+        guard index < body.count, body[index] == UInt8(ascii: "\"") else { return nil }
+        let start = index + 1
+        guard let end = body[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+        return String(decoding: body[start..<end], as: UTF8.self)
     }
 }

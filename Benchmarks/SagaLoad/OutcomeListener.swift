@@ -19,10 +19,10 @@ struct OutcomeListener: Sendable {
         let task = Task {
             while let batch = await batches.next(max: 1000) {
                 let now = ContinuousClock.now
-                for delivery in batch {
-                    guard let orderId = delivery.properties.correlationId else { continue }
-                    await recorder.settled(orderId, confirmed: delivery.routingKey == "order.confirmed", at: now)
+                let ends = batch.compactMap { delivery in
+                    delivery.properties.correlationId.map { (orderId: $0, confirmed: delivery.routingKey == "order.confirmed") }
                 }
+                await recorder.ended(ends, at: now)
                 if let last = batch.last { connection.ack(last.deliveryTag, multiple: true) }
             }
         }
