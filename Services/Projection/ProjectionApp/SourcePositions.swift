@@ -16,14 +16,14 @@ enum SourcePositions {
     }
 
     static func position(of source: ServiceName, _ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT position FROM source_positions WHERE source = ?", arguments: [source.rawValue]) ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT position FROM source_positions WHERE source = ?"), arguments: [source.rawValue]) ?? 0
     }
 
     static func set(_ position: Int64, of source: ServiceName, _ db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO source_positions (source, position) VALUES (?, ?)
             ON CONFLICT (source) DO UPDATE SET position = excluded.position
-            """, arguments: [source.rawValue, position])
+            """).execute(arguments: [source.rawValue, position])
     }
 }
 
