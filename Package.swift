@@ -37,9 +37,11 @@ let package = Package(
             pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]
         ),
+        // Byte-exact percent-decoding: path ids (ServiceKit) and AMQP URL credentials (Messaging).
+        .target(name: "PercentEncoding", path: "Shared/PercentEncoding"),
         .target(
             name: "Messaging",
-            dependencies: ["CRabbitMQ", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CRabbitMQ", "PercentEncoding", .product(name: "Logging", package: "swift-log")],
             path: "Shared/Messaging"
         ),
         .target(name: "EventSourcing", path: "Shared/EventSourcing"),
@@ -67,7 +69,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Contracts", "EventStore", "Messaging", "Delivery",
+                "Contracts", "EventStore", "Messaging", "Delivery", "PercentEncoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -231,7 +233,7 @@ let package = Package(
             name: "DeploymentTests",
             dependencies: ["Delivery", "ServiceKit", "Contracts", "Messaging", .product(name: "Yams", package: "Yams")]
         ),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Delivery", "Messaging"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Delivery", "Messaging", "PercentEncoding"]),
         .testTarget(
             name: "CatalogTests",
             dependencies: [

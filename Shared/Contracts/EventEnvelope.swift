@@ -47,8 +47,7 @@ public struct EventEnvelope: Sendable {
 
     /// Builds the body from metadata and an already-encoded JSON payload.
     public init(metadata: EventMetadata, payloadJSON: Data) throws {
-        var body = try JSONCoding.encoder().encode(metadata)
-        guard body.last == UInt8(ascii: "}") else { throw EnvelopeError.malformed("metadata did not encode as an object") }
+        var body = Data(metadata.jsonObject())
         body.removeLast()
         body.append(contentsOf: Array(#","payload":"#.utf8))
         body.append(payloadJSON)

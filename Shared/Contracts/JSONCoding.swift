@@ -51,30 +51,3 @@ public enum JSONCoding {
         }
     }
 }
-
-/// Formats and parses RFC 3339 UTC timestamps with millisecond precision.
-public enum Timestamp {
-    private static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
-    private static let withoutFraction = Date.ISO8601FormatStyle(timeZone: .gmt)
-
-    /// `2026-11-22T17:00:00.000Z`, rounded to the nearest millisecond.
-    ///
-    /// Written from whole milliseconds, so that formatting a parsed time gives back the same text
-    /// (the formatter truncates, and a parsed `.123` may be held as `.12299999…`): a time that went
-    /// through JSON once, as in a stored event or a snapshot, stays equal however often it goes again.
-    public static func format(_ date: Date) -> String {
-        let milliseconds = (date.timeIntervalSince1970 * 1_000).rounded()
-        let seconds = (milliseconds / 1_000).rounded(.down)
-        let fraction = Int(milliseconds - seconds * 1_000)
-        var text = withoutFraction.format(Date(timeIntervalSince1970: seconds))
-        guard text.last == "Z" else { return withFraction.format(date) }
-        text.removeLast()
-        let digits = String(fraction)
-        return text + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
-    }
-
-    /// Parses a time with or without fractional seconds; `nil` when it is not RFC 3339.
-    public static func parse(_ text: String) -> Date? {
-        (try? withFraction.parse(text)) ?? (try? withoutFraction.parse(text))
-    }
-}

@@ -8,6 +8,7 @@ public enum RoutingKey {
     }
 
     private static func snakeCased(_ name: Substring) -> String {
+        if name.utf8.allSatisfy({ $0 < 0x80 }) { return asciiSnakeCased(name.utf8) }
         var result = ""
         for character in name {
             if character.isUppercase {
@@ -18,5 +19,20 @@ public enum RoutingKey {
             }
         }
         return result
+    }
+
+    /// ``snakeCased(_:)`` for a name of ASCII letters and digits (every event type), byte by byte.
+    private static func asciiSnakeCased(_ name: Substring.UTF8View) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(name.count + 4)
+        for byte in name {
+            if byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") {
+                if !bytes.isEmpty { bytes.append(UInt8(ascii: "_")) }
+                bytes.append(byte + 32)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -49,17 +49,41 @@ enum TraceParent {
         "00-\(hex128(correlationId))-\(String(hex128(eventId).prefix(16)))-01"
     }
 
-    /// A UUID's 32 hex digits, or a stable 128-bit FNV-1a hash of any other string.
+    /// A UUID's 32 hex digits in lower case, or a stable 128-bit FNV-1a hash of any other string.
     private static func hex128(_ text: String) -> String {
-        if let uuid = UUID(uuidString: text) {
-            return uuid.uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        }
+        if let digits = uuidDigits(text) { return digits }
         var high: UInt64 = 0xcbf2_9ce4_8422_2325
         var low: UInt64 = 0x8422_2325_cbf2_9ce4
         for byte in text.utf8 {
             high = (high ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
             low = (low ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 &+ high
         }
-        return String(format: "%016llx%016llx", high, low)
+        return hex(high) + hex(low)
+    }
+
+    /// The 32 hex digits of a UUID written `8-4-4-4-12` (either case), lower-cased; `nil` for anything else.
+    private static func uuidDigits(_ text: String) -> String? {
+        let utf8 = text.utf8
+        guard utf8.count == 36 else { return nil }
+        var digits: [UInt8] = []
+        digits.reserveCapacity(32)
+        for (index, byte) in utf8.enumerated() {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): digits.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digits.append(byte + 32)
+            default: return nil
+            }
+        }
+        return String(decoding: digits, as: UTF8.self)
+    }
+
+    /// `value` as 16 lower-case hex digits.
+    private static func hex(_ value: UInt64) -> String {
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
     }
 }

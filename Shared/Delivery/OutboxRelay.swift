@@ -181,10 +181,18 @@ public struct OutboxRelay: Service {
     /// no queue lost the event. Other events (read only by the projection, which also catches up
     /// from the event feeds) may find no queue while the projection's is not declared yet.
     static func mustReachAQueue(exchange: String, routingKey: String) -> Bool {
-        MessageTopology.sagaParticipants.contains { participant in
-            participant.bindings.contains { $0.exchange == exchange && $0.routingKey == routingKey }
-        }
+        participantRoutes.contains(Route(exchange: exchange, routingKey: routingKey))
     }
+
+    private struct Route: Hashable {
+        let exchange: String
+        let routingKey: String
+    }
+
+    /// Every exchange and routing key a saga participant's queue is bound to.
+    private static let participantRoutes = Set(MessageTopology.sagaParticipants.flatMap { participant in
+        participant.bindings.map { Route(exchange: $0.exchange, routingKey: $0.routingKey) }
+    })
 
     private func setAsideEvents(_ events: [(position: Int64, reason: String)]) async throws {
         let count = try await database.write { transaction in

@@ -37,6 +37,7 @@ extension HeaderDefect.Problem {
         case .emptyName: "empty_name"
         case .nameNotUTF8: "name_not_utf8"
         case .duplicateName: "duplicate_name"
+        case .nestedTooDeep: "nested_too_deep"
         }
     }
 }

@@ -18,6 +18,7 @@ public struct EventStoreDatabase: Sendable {
 
     let pool: DatabasePool
     let commits: Wakeup
+    let aggregates = AggregateCache()
     /// Whether the store can be written right now (see ``StoreHealth``).
     public let health: StoreHealth
     /// When this store snapshots and how it upcasts old events.
@@ -63,7 +64,7 @@ public struct EventStoreDatabase: Sendable {
         let traceParent = EventTraceContext.current
         do {
             let result = try await pool.write { db in
-                try body(StoreTransaction(db: db, commits: commits, settings: settings, traceParent: traceParent))
+                try body(StoreTransaction(db: db, commits: commits, aggregates: aggregates, settings: settings, traceParent: traceParent))
             }
             health.recordSuccess()
             return result

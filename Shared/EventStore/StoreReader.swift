@@ -40,7 +40,7 @@ extension EventStoreReading {
     }
 
     /// `start` evolved with the events after its version, up to `version` when given.
-    private func fold<State: Aggregate>(_ start: Versioned<State>, id: String, through version: Int?) throws -> Versioned<State> {
+    func fold<State: Aggregate>(_ start: Versioned<State>, id: String, through version: Int?) throws -> Versioned<State> {
         var versioned = start
         // Only what the fold needs: no metadata to parse per event.
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
@@ -76,6 +76,14 @@ extension EventStoreReading {
             }
         }
         return nil
+    }
+
+    /// The version of the last event of one aggregate's stream (0 when it has none).
+    public func currentVersion(of aggregateType: String, id: String) throws -> Int {
+        try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT MAX(version) FROM events WHERE aggregate_type = ? AND aggregate_id = ?"),
+            arguments: [aggregateType, id]
+        ) ?? 0
     }
 
     /// The stored events of one aggregate, oldest first.

@@ -21,6 +21,7 @@ public struct EventContext: Sendable {
 public struct StoreTransaction: EventStoreReading {
     public let db: Database
     let commits: Wakeup
+    let aggregates: AggregateCache
     public let settings: EventStoreSettings
     /// The W3C `traceparent` stored with every event this transaction appends (see ``EventTraceContext``).
     public var traceParent: String?
@@ -42,6 +43,7 @@ public struct StoreTransaction: EventStoreReading {
         _ events: [Family], to aggregateType: String, id: String, expectedVersion: Int, context: EventContext
     ) throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }
+        aggregates.forget(aggregateType: aggregateType, id: id)
         let encoder = JSONCoding.encoder()
         let occurredAt = Timestamp.format(context.now)
         // What is stored has millisecond precision; return exactly that.
@@ -93,12 +95,27 @@ public struct StoreTransaction: EventStoreReading {
         _ events: [State.Event], to aggregate: Versioned<State>, id: String, context: EventContext
     ) throws -> [StoredEvent] {
         let stored = try append(events, to: State.aggregateType, id: id, expectedVersion: aggregate.version, context: context)
-        let newVersion = aggregate.version + events.count
-        if settings.snapshotPolicy.isDue(for: State.aggregateType, from: aggregate.version, to: newVersion),
-           let state = events.reduce(aggregate.state, { $0.evolve(with: $1) }) as? any SnapshottableAggregate {
-            try saveSnapshot(of: state, id: id, version: newVersion, at: context.now)
+        guard !events.isEmpty else { return stored }
+        let after = Versioned(state: events.reduce(aggregate.state) { $0.evolve(with: $1) }, version: aggregate.version + events.count)
+        if settings.snapshotPolicy.isDue(for: State.aggregateType, from: aggregate.version, to: after.version),
+           let state = after.state as? any SnapshottableAggregate {
+            try saveSnapshot(of: state, id: id, version: after.version, at: context.now)
         }
+        aggregates.remember(after, id: id)
         return stored
+    }
+
+    /// The current state of one aggregate, as ``EventStoreReading/load(_:id:)`` gives it, from the
+    /// state this process last appended to it while that is still the stream's current version
+    /// (``AggregateCache``): a hot stream is not folded again at every command.
+    public func load<State: Aggregate>(_ type: State.Type, id: String) throws -> Versioned<State> {
+        let current = try currentVersion(of: State.aggregateType, id: id)
+        if let cached = aggregates.state(type, id: id), cached.version <= current {
+            return cached.version == current ? cached : try fold(cached, id: id, through: nil)
+        }
+        let loaded: Versioned<State> = try StoreReader(db: db, settings: settings).load(type, id: id)
+        if loaded.version > 0 { aggregates.remember(loaded, id: id) }
+        return loaded
     }
 
     /// Stores a snapshot of an aggregate's state at `aggregate.version` (replacing one at that version).

@@ -46,11 +46,19 @@ public final class AMQPConnection: Sendable {
                     logger: threadLogger, connected: connected)
             }
             thread.name = "amqp-\(name)"
+            // librabbitmq decodes a message's header table recursively, before any check of ours
+            // sees it, and a 128 KiB frame can nest ~26,000 tables or arrays (the broker takes
+            // them): a stack of its own, sized for that, whatever the platform's thread default.
+            thread.stackSize = Self.threadStackBytes
             thread.start()
         }
         try result.get()
         return AMQPConnection(name: name, mailbox: mailbox, status: status, logger: logger)
     }
+
+    /// The stack of a connection's thread: room for librabbitmq's recursion through the deepest
+    /// header table a frame can hold (a few MiB), with a margin; reserved, not committed.
+    static let threadStackBytes = 32 << 20
 
     /// False once the connection is closing, closed or lost.
     public var isOpen: Bool { !mailbox.isClosed }

@@ -1,9 +1,12 @@
 import Foundation
+import PercentEncoding
 
 /// Where and as whom to connect: `amqp://user:password@host:port/vhost`.
 ///
 /// The port defaults to 5672, user and password to `guest`, and the vhost to `/` when the
-/// path is empty or `/`. User, password and vhost are percent-decoded (`/%2F` is the vhost `/`).
+/// path is empty or `/`. User, password and vhost are percent-decoded byte for byte (`/%2F` is
+/// the vhost `/`, `%EF%BB%BF` stays U+FEFF); an escape that is not `%` and two hex digits, bytes
+/// that are not UTF-8, a NUL byte or a vhost over 255 bytes make the URL invalid.
 /// Query parameters are ignored; `amqps` (TLS) is not supported.
 public struct AMQPURL: Sendable, Equatable {
     public var host: String
@@ -79,10 +82,20 @@ public struct AMQPURL: Sendable, Equatable {
         return (String(host), port)
     }
 
+    /// The user, password or vhost as the bytes its percent-encoding names, every one kept
+    /// (``PercentDecoding``: Foundation's decoder would drop a leading `%EF%BB%BF`, and so log in
+    /// with another password than the one configured).
     private static func decode(_ text: Substring, what: String) throws(AMQPError) -> String {
-        guard let decoded = String(text).removingPercentEncoding else {
-            throw .invalidURL(reason: "the \(what) has invalid percent-encoding")
+        let decoded: String
+        switch PercentDecoding.decodeOrExplain(text) {
+        case .success(let value): decoded = value
+        case .failure(let failure): throw .invalidURL(reason: "the \(what) has invalid percent-encoding: \(failure)")
         }
+        // librabbitmq takes all three as C strings, and SASL PLAIN separates user and password with
+        // NUL bytes: a NUL would cut the value short and log in as someone else, or to another vhost.
+        guard !decoded.utf8.contains(0) else { throw .invalidURL(reason: "the \(what) contains a NUL byte (%00)") }
+        // A short string on the wire (connection.open).
+        if what == "vhost", decoded.utf8.count > 255 { throw .invalidURL(reason: "the vhost is longer than 255 bytes") }
         return decoded
     }
 }

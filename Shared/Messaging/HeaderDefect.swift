@@ -6,12 +6,17 @@
 /// cannot hold faithfully: an empty name (librabbitmq 0.11 refuses to copy such a table, so reading
 /// the message through it fails the connection), a name that is not UTF-8 (it would be changed by
 /// the repair), or a name used twice in one table (one value would silently replace the other).
+/// An entry nested deeper than any header needs is left out too: each level would be a recursion
+/// of every reader and writer of the value, and the broker takes thousands.
 public struct HeaderDefect: Sendable, Equatable, CustomStringConvertible {
     /// What is wrong with the entry.
     public enum Problem: Sendable, Equatable {
         case emptyName
         case nameNotUTF8
         case duplicateName
+        /// The value nests tables and arrays deeper than a header can (32 levels): it is not
+        /// read, nor kept in the report.
+        case nestedTooDeep
     }
 
     /// The names of the tables the entry sits in, outermost first; an array element appears as
@@ -39,6 +44,7 @@ public struct HeaderDefect: Sendable, Equatable, CustomStringConvertible {
         case .emptyName: return "\(subject) is empty"
         case .nameNotUTF8: return "\(subject) is not UTF-8"
         case .duplicateName: return "\(subject) is used twice (the later entry is left out)"
+        case .nestedTooDeep: return "\(subject) holds tables or arrays nested more than \(WireValue.maximumDepth) levels deep"
         }
     }
 }

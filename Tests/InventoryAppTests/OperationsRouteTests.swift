@@ -12,6 +12,7 @@ import Testing
         try await InventoryService.run { service in
             try await SharedRouteExpectations.expectAdminGuard(service.client)
             try await SharedRouteExpectations.expectAdminGuard(service.client, path: "/admin/outbox/set-aside")
+            try await SharedRouteExpectations.expectUnroutedAdminPathsGuarded(service.client)
         }
     }
 

@@ -68,6 +68,7 @@ import Testing
         (#"{"name": "Widget"}"#, .badRequest, "invalid_json"),
         (#"{"quantity": 1, "reason": "stolen"}"#, .badRequest, "invalid_json"),
         (#"{"quantity": 1, "name": ""}"#, .badRequest, "invalid_field"),
+        (#"{"quantity": 5.0}"#, .badRequest, "invalid_field"),
     ])
     func aBadRestockIsRefusedAndCreatesNoProduct(_ body: String, _ status: HTTPResponse.Status, _ code: String) async throws {
         try await InventoryService.run { service in

@@ -69,6 +69,8 @@ import Testing
         (#"{"available": 3, "reason": ""}"#, "invalid_field"),
         (#"{"available": 3}"#, "invalid_json"),
         (#"{"reason": "counted"}"#, "invalid_json"),
+        (#"{"available": 3.0, "reason": "counted"}"#, "invalid_field"),
+        (#"{"available": 3, "reason": "counted", "expectedVersion": 1e0}"#, "invalid_field"),
     ])
     func aBadCountIs400AndChangesNothing(_ body: String, _ code: String) async throws {
         try await InventoryService.run { service in

@@ -52,4 +52,14 @@ struct HeaderTableDecoderTests {
         #expect(defects == [HeaderDefect(path: ["outer", "[0]"], name: "", problem: .emptyName, value: .int(1))])
         #expect(defects.first?.description == #"the entry name "" in header "outer" › [0] is empty"#)
     }
+
+    @Test func anEntryNestedPastTheLimitIsLeftOutAndReportedAtItsHeader() {
+        let (headers, defects) = HeaderTableDecoder.decode(WireTable(entries: [
+            entry("deep", .array([.value(.int(1)), .table(WireTable(entries: [entry("k", .array([.tooDeep]))]))])),
+            entry("keep", .value(.int(2))),
+        ]))
+        #expect(headers == ["keep": .int(2)])
+        #expect(defects == [HeaderDefect(path: [], name: "deep", problem: .nestedTooDeep, value: nil)])
+        #expect(defects.first?.description == #"the header name "deep" holds tables or arrays nested more than 32 levels deep"#)
+    }
 }

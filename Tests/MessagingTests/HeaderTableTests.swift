@@ -4,6 +4,7 @@ import Foundation
 import Messaging
 import ServiceKit
 import Testing
+import TestSupport
 
 extension BrokerTests {
     /// Header tables that are legal on the wire but that a `[String: AMQPFieldValue]` cannot hold
@@ -51,6 +52,39 @@ extension BrokerTests {
             for delivery in deliveries { connection.ack(delivery.deliveryTag) }
             #expect(connection.isOpen, "the connection survived the odd message")
             #expect(try await connection.queueMessageCount(queue: names.queue) == 0)
+            await connection.close()
+        }
+
+        /// 20,000 levels of arrays fit in a frame and the broker takes them (a raw frame: no client
+        /// library writes that). The delivery arrives without that header, saying so, within the
+        /// nesting every later reader can afford; the connection reads on.
+        @Test func aHeaderNestedTwentyThousandLevelsDeepArrivesWithoutItAndTheNextMessageFollows() async throws {
+            let names = Names()
+            let connection = try await connect()
+            try await connection.declare(simpleTopology(names))
+            let within = (0..<32).reduce(AMQPFieldValue.int(7)) { inner, _ in .array([inner]) }
+            var next = message(names, body: "next", id: "m-after-deep")
+            next.properties.headers = ["within": within]
+
+            let entries = RawAMQPPublisher.stringEntry(name: "keep", value: "v")
+                + RawAMQPPublisher.deeplyNestedEntry(name: "deep", levels: 20_000)
+            let properties = RawAMQPPublisher.properties(contentType: "text/plain", headerEntries: entries, messageId: "m-deep", type: "Odd")
+            let raw = try RawAMQPPublisher(port: try BrokerTrait.node.amqpPort)
+            let outcome = try raw.publish(exchange: "", routingKey: names.queue, propertyFlags: properties.flags, properties: properties.bytes, body: Array("deep".utf8))
+            #expect(outcome == .confirmed, "the broker takes it: \(outcome)")
+            try await connection.publish(next)
+
+            let batches = try await connection.consume(queue: names.queue, prefetch: 10)
+            let deliveries = await collect(2, from: batches)
+            try #require(deliveries.count == 2, "both arrive: \(deliveries.map(\.properties.messageId))")
+            #expect(deliveries[0].properties.messageId == "m-deep")
+            #expect(deliveries[0].properties.headers == ["keep": .string("v")])
+            #expect(deliveries[0].headerDefects == [HeaderDefect(path: [], name: "deep", problem: .nestedTooDeep, value: nil)])
+            #expect(deliveries[0].headerTableError?.contains("nested more than 32 levels deep") == true)
+            #expect(deliveries[1].properties.headers == ["within": within], "32 levels are read whole")
+            #expect(deliveries[1].headerDefects.isEmpty)
+            for delivery in deliveries { connection.ack(delivery.deliveryTag) }
+            #expect(connection.isOpen, "the connection survived")
             await connection.close()
         }
 

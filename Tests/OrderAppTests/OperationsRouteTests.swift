@@ -9,7 +9,10 @@ import Testing
     }
 
     @Test func adminRoutesWantTheBearerToken() async throws {
-        try await OrderService.run { service in try await SharedRouteExpectations.expectAdminGuard(service.client) }
+        try await OrderService.run { service in
+            try await SharedRouteExpectations.expectAdminGuard(service.client)
+            try await SharedRouteExpectations.expectUnroutedAdminPathsGuarded(service.client)
+        }
     }
 
     @Test func withoutAnAdminTokenAdminIsOff() async throws {

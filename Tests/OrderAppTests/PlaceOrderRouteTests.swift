@@ -69,6 +69,19 @@ import Testing
         }
     }
 
+    @Test func aNumberWrittenAsAFloatIsRefusedNamingItsField() async throws {
+        try await OrderService.run { service in
+            let body = #"{"customerId": "c-1", "currency": "USD", "items": [{"sku": "S", "quantity": 1, "unitPrice": 1}, {"sku": "T", "quantity": 1, "unitPrice": 1250.0}]}"#
+            let response = try await service.client.post("/orders", json: body)
+
+            expectContractError(response, .badRequest, code: "invalid_field")
+            let message = response.json["error"]["message"].string ?? ""
+            #expect(message.hasPrefix("items[1].unitPrice must be an integer"), "\(message)")
+            #expect(message.contains("1250.0"), "\(message)")
+            #expect(try await service.outbox().isEmpty)
+        }
+    }
+
     @Test func aBodyOverSixtyFourKibibytesIsRefusedAs413() async throws {
         try await OrderService.run { service in
             let padding = String(repeating: "x", count: 70 * 1024)
@@ -114,6 +127,13 @@ struct InvalidOrder: Sendable, CustomTestStringConvertible {
         line("quantity as a string", #"{"sku": "S", "quantity": "2", "unitPrice": 1}"#, code: "invalid_json"),
         line("quantity past the largest integer", #"{"sku": "S", "quantity": 99999999999999999999, "unitPrice": 1}"#, code: "invalid_json"),
         line("negative unit price", #"{"sku": "S", "quantity": 1, "unitPrice": -1}"#),
+        // Integral, but written as a float: 12.0 is more likely dollars than 12 cents (docs/API.md, "Numbers").
+        line("unit price written 1.0", #"{"sku": "S", "quantity": 1, "unitPrice": 1.0}"#),
+        line("unit price written 1e3", #"{"sku": "S", "quantity": 1, "unitPrice": 1e3}"#),
+        line("quantity written 2.0", #"{"sku": "S", "quantity": 2.0, "unitPrice": 1}"#),
+        line("quantity written 2E0", #"{"sku": "S", "quantity": 2E0, "unitPrice": 1}"#),
+        line("unit price written -0.0", #"{"sku": "S", "quantity": 1, "unitPrice": -0.0}"#),
+        InvalidOrder(label: "a float in an unknown field", body: #"{"customerId": "c-1", "currency": "USD", "items": [{"sku": "S", "quantity": 1, "unitPrice": 1}], "extra": 1.5}"#, code: "invalid_field"),
         line("unit price over 10^9", #"{"sku": "S", "quantity": 1, "unitPrice": 1000000001}"#),
         line("missing sku", #"{"quantity": 1, "unitPrice": 1}"#, code: "invalid_json"),
         line("sku with a control character", #"{"sku": "SKU\u0007", "quantity": 1, "unitPrice": 1}"#),

@@ -76,6 +76,8 @@ import Testing
         (#"{"amount": -500}"#, .badRequest, "invalid_field"),
         (#"{"amount": 1000000000001}"#, .badRequest, "invalid_field"),
         (#"{"amount": 10.5}"#, .badRequest, "invalid_json"),
+        (#"{"amount": 100.0}"#, .badRequest, "invalid_field"),
+        (#"{"amount": 1e2}"#, .badRequest, "invalid_field"),
         (#"{"amount": "100"}"#, .badRequest, "invalid_json"),
         ("{}", .badRequest, "invalid_json"),
         ("[]", .badRequest, "invalid_json"),

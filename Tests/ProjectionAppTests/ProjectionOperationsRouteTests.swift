@@ -14,6 +14,7 @@ import Testing
     @Test func adminRoutesWantTheBearerToken() async throws {
         try await withInProcessService(.projection, build: buildApplication) { client, _ in
             try await SharedRouteExpectations.expectAdminGuard(client)
+            try await SharedRouteExpectations.expectUnroutedAdminPathsGuarded(client)
         }
     }
 

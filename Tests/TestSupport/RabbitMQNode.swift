@@ -93,6 +93,13 @@ public final class RabbitMQNode: Sendable {
         try await control("rabbitmqctl", "delete_queue", name)
     }
 
+    /// `rabbitmqctl add_user` and `set_permissions` on the default vhost (configure, write and
+    /// read everything): a login of its own, e.g. with a password whose bytes a sloppy decoder would change.
+    public func addUser(_ user: String, password: String) async throws {
+        try await control("rabbitmqctl", "add_user", user, password)
+        try await control("rabbitmqctl", "set_permissions", "-p", "/", user, ".*", ".*", ".*")
+    }
+
     /// Stops the node (`rabbitmqctl stop`, or SIGKILL when it does not exit within 30 s) and
     /// removes its directory. Safe to call more than once.
     public func stop() async {

@@ -54,6 +54,15 @@ def integer(minimum: int | None = None, maximum: int | None = None, description:
     return schema
 
 
+INTEGER_LITERAL = ("Written as a JSON integer, digits only: `1.0` or `1e3` is a `400 invalid_field`, "
+                   "although JSON Schema counts `1.0` as an integer (docs/API.md, \"Numbers\").")
+
+
+def body_integer(minimum: int | None = None, maximum: int | None = None, description: str | None = None) -> dict:
+    """An integer field of a request body: also refused when written with a fraction or an exponent."""
+    return integer(minimum, maximum, (description + " " if description else "") + INTEGER_LITERAL)
+
+
 def obj(properties: dict, required: list[str] | None = None, description: str | None = None, closed: bool = True) -> dict:
     schema: dict = {"type": "object"}
     if description:
@@ -168,8 +177,8 @@ ORDER_ITEM = obj({
 # The same line in a request: fields not described are ignored, as in every request body.
 ORDER_LINE = obj({
     "sku": ref("Id"),
-    "quantity": integer(1, 1_000_000),
-    "unitPrice": integer(0, 1_000_000_000, description=MONEY),
+    "quantity": body_integer(1, 1_000_000),
+    "unitPrice": body_integer(0, 1_000_000_000, description=MONEY),
 }, closed=False)
 
 ORDER_FIELDS = {
@@ -292,7 +301,7 @@ ALL_QUERY = query("all", {"type": "string", "enum": ["true", "false"]},
 
 def json_body(schema: dict, description: str, example: dict) -> dict:
     return {"required": True, "description": description + " At most 64 KiB; Content-Type must be application/json. "
-            "Fields not described are ignored.", "content": {JSON: {"schema": schema, "example": example}}}
+            "Fields not described are ignored, but a number written with a fraction or an exponent is refused wherever it stands.", "content": {JSON: {"schema": schema, "example": example}}}
 
 
 BODY_ERRORS = {400: ["invalid_json", "invalid_field"], 413: ["body_too_large"], 415: ["unsupported_media_type"]}
@@ -477,7 +486,7 @@ def order_service() -> tuple[dict, dict]:
 
 def payment_service() -> tuple[dict, dict]:
     schemas = {
-        "Deposit": obj({"amount": integer(1, 1_000_000_000_000, description=MONEY)}, closed=False),
+        "Deposit": obj({"amount": body_integer(1, 1_000_000_000_000, description=MONEY)}, closed=False),
         "Account": obj({"customerId": {"type": "string"}, "balance": integer(0, description=MONEY), "version": integer(1)}),
         "Payment": obj({
             "orderId": {"type": "string"}, "customerId": {"type": "string"}, "amount": integer(0, description=MONEY),
@@ -503,15 +512,15 @@ def payment_service() -> tuple[dict, dict]:
 def inventory_service() -> tuple[dict, dict]:
     schemas = {
         "Restock": obj({
-            "quantity": integer(1, 1_000_000_000),
+            "quantity": body_integer(1, 1_000_000_000),
             "name": nullable({"type": "string", "minLength": 1, "maxLength": 200,
                               "description": "The product's name on its first restock (1 to 200 characters); null or absent: the SKU."}),
             "reason": nullable({"type": "string", "enum": ["delivery", "customer_return"], "description": "Default `delivery`."}),
         }, required=["quantity"], closed=False),
         "StockCorrection": obj({
-            "available": integer(0, 1_000_000_000_000, description="The units counted on the shelf: `available` after the correction."),
+            "available": body_integer(0, 1_000_000_000_000, description="The units counted on the shelf: `available` after the correction."),
             "reason": {"type": "string", "minLength": 1, "maxLength": 500, "description": "Why, in the operator's words (1 to 500 characters)."},
-            "expectedVersion": nullable(integer(description="Apply only if the product is still at this version (else `409 version_mismatch`).")),
+            "expectedVersion": nullable(body_integer(description="Apply only if the product is still at this version (else `409 version_mismatch`).")),
         }, required=["available", "reason"], closed=False),
         "Product": obj(PRODUCT_FIELDS),
     }
@@ -716,7 +725,9 @@ def document(service: str) -> dict:
             "securitySchemes": {
                 "adminToken": {"type": "http", "scheme": "bearer",
                                "description": "`Authorization: Bearer $ADMIN_TOKEN`. A missing or wrong token is `401`; "
-                                              "with ADMIN_TOKEN unset, admin is off (`403`)."},
+                                              "with ADMIN_TOKEN unset, admin is off (`403`). The guard answers for every path "
+                                              "under `/admin/` before the routes do, so an unknown admin path is also `401` "
+                                              "(or `403`) to a caller without the token."},
             },
         },
         "tags": [{"name": name} for name in sorted({tag for item in all_paths.values() for op in item.values() for tag in op["tags"]})],

@@ -1,5 +1,4 @@
 import Contracts
-import EventSourcing
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -50,37 +49,25 @@ struct SourceFeed: Sendable {
         return try Self.decode(data, after: position, source: source)
     }
 
-    /// Splits a feed page into its events; each event keeps its own JSON body.
-    ///
-    /// Decoded with `JSONDecoder` into ``JSONNode``s and each event encoded again, never through
-    /// `JSONSerialization`, which drops a U+FEFF at the start of a string value: an id that
-    /// begins with one would reach the read side as another id.
+    /// Splits a feed page into its events; each event keeps the exact bytes its source wrote
+    /// (``FeedPageScanner``), decoded once, by its envelope.
     static func decode(_ data: Data, after position: Int64, source: ServiceName) throws -> FeedPage {
-        guard let page = try? JSONCoding.decoder().decode(PageBody.self, from: data) else {
-            throw FeedError(source: source, reason: "the feed page is not {\"events\": [...]}")
+        let bytes = [UInt8](data)
+        guard let page = FeedPageScanner.scan(bytes) else {
+            throw FeedError(source: source, reason: "the feed page is not {\"events\": [...]} with an object for each event")
         }
         var events: [PositionedEvent] = []
         events.reserveCapacity(page.events.count)
-        for body in page.events {
-            guard case .object = body else { throw FeedError(source: source, reason: "the feed page holds an event that is not an object") }
+        for range in page.events {
             // A feed holds what its source recorded: facts, applied as they are.
-            let envelope = try EventEnvelope(recorded: JSONCoding.encoder().encode(body))
+            let envelope = try EventEnvelope(recorded: Data(bytes[range]))
             guard let eventPosition = envelope.metadata.position, eventPosition > (events.last?.position ?? position) else {
                 throw FeedError(source: source, reason: "event \(envelope.metadata.eventId) has no position or is out of order")
             }
             events.append(PositionedEvent(position: eventPosition, envelope: envelope))
         }
-        let next = page.nextPosition.flatMap { node -> Int64? in
-            if case .integer(let value) = node { return Int64(value) }
-            return nil
-        } ?? events.last?.position ?? position
-        return FeedPage(events: events, nextPosition: max(next, events.last?.position ?? position))
-    }
-
-    /// A feed page as JSON: `{"events": [...], "nextPosition": n}`.
-    private struct PageBody: Decodable {
-        var events: [JSONNode]
-        var nextPosition: JSONNode?
+        let last = events.last?.position ?? position
+        return FeedPage(events: events, nextPosition: max(page.nextPosition ?? last, last))
     }
 }
 

@@ -18,18 +18,29 @@ extension amqp_bytes_t {
 }
 
 extension amqp_table_t {
-    /// The table's entries as they came, names as bytes (see ``HeaderTableDecoder``).
-    var wireTable: WireTable {
+    /// The table's entries as they came, names as bytes (see ``HeaderTableDecoder``), down to
+    /// ``WireValue/maximumDepth`` levels of nesting; a value nested deeper is ``WireValue/tooDeep``.
+    var wireTable: WireTable { wireTable(depth: 0) }
+
+    func wireTable(depth: Int) -> WireTable {
         WireTable(entries: (0..<Int(num_entries)).map { index in
             let entry = entries[index]
-            return WireTable.Entry(name: Array(UnsafeRawBufferPointer(start: entry.key.bytes, count: entry.key.len)), value: entry.value.wireValue)
+            return WireTable.Entry(
+                name: Array(UnsafeRawBufferPointer(start: entry.key.bytes, count: entry.key.len)), value: entry.value.wireValue(depth: depth + 1))
         })
     }
 }
 
 extension amqp_field_value_t {
-    var wireValue: WireValue {
-        switch amqp_field_value_kind_t(UInt32(kind)) {
+    /// The value, `depth` levels of tables and arrays down from the headers; not descending past
+    /// ``WireValue/maximumDepth``, so that a table nested thousands of levels deep (legal on the
+    /// wire, and the broker takes it) costs no deep recursion here or later.
+    func wireValue(depth: Int) -> WireValue {
+        let kind = amqp_field_value_kind_t(UInt32(kind))
+        if depth > WireValue.maximumDepth, kind == AMQP_FIELD_KIND_ARRAY || kind == AMQP_FIELD_KIND_TABLE {
+            return .tooDeep
+        }
+        switch kind {
         case AMQP_FIELD_KIND_BOOLEAN: return .value(.bool(value.boolean != 0))
         case AMQP_FIELD_KIND_I8: return .value(.int(Int64(value.i8)))
         case AMQP_FIELD_KIND_U8: return .value(.int(Int64(value.u8)))
@@ -46,8 +57,8 @@ extension amqp_field_value_t {
             return String(validating: UnsafeRawBufferPointer(start: value.bytes.bytes, count: value.bytes.len), as: UTF8.self)
                 .map { .value(.string($0)) } ?? .unsupported
         case AMQP_FIELD_KIND_ARRAY:
-            return .array((0..<Int(value.array.num_entries)).map { value.array.entries[$0].wireValue })
-        case AMQP_FIELD_KIND_TABLE: return .table(value.table.wireTable)
+            return .array((0..<Int(value.array.num_entries)).map { value.array.entries[$0].wireValue(depth: depth + 1) })
+        case AMQP_FIELD_KIND_TABLE: return .table(value.table.wireTable(depth: depth))
         default: return .unsupported
         }
     }

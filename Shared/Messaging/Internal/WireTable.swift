@@ -18,12 +18,31 @@ indirect enum WireValue {
     case table(WireTable)
     /// A kind ``AMQPFieldValue`` has no case for (decimal, void, bytes that are not UTF-8): dropped.
     case unsupported
+    /// A table or array nested deeper than ``maximumDepth``, not read any further.
+    case tooDeep
+
+    /// How many levels of tables and arrays a header may nest: far more than any header the
+    /// services or the broker write (`x-death` is an array of tables of arrays: 3), far fewer than
+    /// the ~26,000 that fit in a 128 KiB frame, where each level is a recursion of every reader and
+    /// writer of the value (this one, the forwarder's encoder, librabbitmq's).
+    static let maximumDepth = 32
+
+    /// Whether a ``tooDeep`` value is anywhere inside (a search bounded by ``maximumDepth``).
+    var containsTooDeep: Bool {
+        switch self {
+        case .tooDeep: true
+        case .value, .unsupported: false
+        case .array(let items): items.contains { $0.containsTooDeep }
+        case .table(let table): table.entries.contains { $0.value.containsTooDeep }
+        }
+    }
 }
 
 /// Turns a wire table into headers, leaving out (and reporting) every entry whose name a
 /// `[String: AMQPFieldValue]` cannot hold as it came: empty, not UTF-8, or a name already used in
 /// the same table (Swift compares strings by canonical equivalence, so an NFD spelling of an
-/// earlier NFC name counts as the same name). Nested tables, also inside arrays, are checked alike.
+/// earlier NFC name counts as the same name), and every entry whose value nests deeper than
+/// ``WireValue/maximumDepth``. Nested tables, also inside arrays, are checked alike.
 enum HeaderTableDecoder {
     static func decode(_ table: WireTable) -> (headers: [String: AMQPFieldValue], defects: [HeaderDefect]) {
         var defects: [HeaderDefect] = []
@@ -42,6 +61,12 @@ enum HeaderTableDecoder {
                 else if valid == nil { .nameNotUTF8 }
                 else if seen.contains(name) { .duplicateName }
                 else { nil }
+            if problem == nil, entry.value.containsTooDeep {
+                // Left out whole, and its value is not kept in the report: it is the deep part.
+                seen.insert(name)
+                defects.append(HeaderDefect(path: path, name: name, problem: .nestedTooDeep, value: nil))
+                continue
+            }
             if let problem {
                 // The entry is left out whole; its value is kept in the report as far as it reads.
                 var ignored: [HeaderDefect] = []
@@ -65,7 +90,7 @@ enum HeaderTableDecoder {
             })
         case .table(let table):
             return .table(decode(table, path: path, defects: &defects))
-        case .unsupported:
+        case .unsupported, .tooDeep:
             return nil
         }
     }

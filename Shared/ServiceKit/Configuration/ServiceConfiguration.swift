@@ -35,10 +35,13 @@ public struct ServiceConfiguration: Sendable {
     public init(service: ServiceName, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) {
         let reader = EnvironmentReader(environment: environment)
         self.service = service
-        amqpURL = reader.string(.amqpURL) ?? "amqp://guest:guest@127.0.0.1:5672/"
-        guard amqpURL.hasPrefix("amqp://") else {
-            throw ConfigurationError(.amqpURL, "must be an amqp:// URL, got \"\(amqpURL)\"")
+        let url = reader.string(.amqpURL) ?? "amqp://guest:guest@127.0.0.1:5672/"
+        guard url.hasPrefix("amqp://") else {
+            // Only the scheme: the rest may carry a password, and this line goes to the logs.
+            let scheme = url.range(of: "://").map { "the scheme \"\(url[..<$0.lowerBound])\"" } ?? "no scheme"
+            throw ConfigurationError(.amqpURL, "must be an amqp:// URL, got \(scheme)")
         }
+        amqpURL = url
         httpHost = reader.string(.httpHost) ?? "127.0.0.1"
         httpPort = try reader.integer(.httpPort, in: 0...65535) ?? service.defaultPort
         databasePath = reader.string(.databasePath) ?? "./data/\(service.rawValue).sqlite"

@@ -1,23 +1,34 @@
 import Contracts
 import Foundation
 import Hummingbird
+import PercentEncoding
 
 /// The largest request body any endpoint accepts.
 public let maxRequestBodyBytes = 64 * 1024
 
 extension Request {
-    /// Decodes a JSON body of type `T`, answering 415, 413 or 400 in the contract's shape when it cannot.
+    /// Decodes a JSON body of type `T`, answering 415, 413 or 400 in the contract's shape when it
+    /// cannot; a number written with a fraction or an exponent (`1.0`, `1e3`), wherever it stands,
+    /// is a 400 `invalid_field`.
     public mutating func decodeJSON<T: Decodable>(as type: T.Type) async throws -> T {
         let contentType = headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("application/json") else {
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "Content-Type must be application/json.")
         }
         let buffer = try await collectBody(upTo: maxRequestBodyBytes)
+        let data = Data(buffer: buffer)
+        let value: T
         do {
-            return try JSONCoding.decoder().decode(T.self, from: Data(buffer: buffer))
+            value = try JSONCoding.decoder().decode(T.self, from: data)
         } catch {
             throw APIError(.badRequest, code: "invalid_json", message: "The body is not valid: \(JSONCoding.describe(error)).")
         }
+        // Every number a body carries is an integer, and is written as one (docs/API.md, "Numbers").
+        if let number = JSONIntegerLiterals.firstNonInteger(in: data) {
+            throw APIError(.badRequest, code: "invalid_field", message:
+                "\(number.path) must be an integer written without a fraction or an exponent, not \(number.literal) (amounts are in minor units).")
+        }
+        return value
     }
 }
 

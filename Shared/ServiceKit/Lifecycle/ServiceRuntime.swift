@@ -83,7 +83,8 @@ public struct ServiceRuntime: Sendable {
     }
 
     /// A router answering errors in the contract's shape, with `/health`, `/ready`, `/metrics`,
-    /// `/openapi.json` and, for a service with an event store, `/events`.
+    /// `/openapi.json` and, for a service with an event store, `/events`. Every path under
+    /// `/admin`, the routes a service adds later included, is behind ``AdminAuthMiddleware``.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         if configuration.tracing != nil {
@@ -94,6 +95,9 @@ public struct ServiceRuntime: Sendable {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: MetricsMiddleware())
+        // Before every route, and so also before the router's 404: every path under /admin wants
+        // the token, routed or not.
+        router.add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
         let runtime = self
         let gauges = AlertGauges(
             database: database, consuming: consuming, queue: configuration.service.queue,
@@ -104,7 +108,7 @@ public struct ServiceRuntime: Sendable {
         ).register(on: router)
         OpenAPIController(service: configuration.service).register(on: router)
         if configuration.service.exchange != nil { EventFeedController(database: database).register(on: router) }
-        let admin = router.group("admin").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
+        let admin = router.group("admin")
         let deadLetters = DeadLetterQueue(
             database: database, publishing: publishing, retryPolicy: retryPolicy, logger: logger
         )

@@ -40,7 +40,7 @@ extension OpenAPIDocument {
         ],
         "requestBody": {
           "required": true,
-          "description": "1 to 10^9 units; no level exceeds 10^12 (a `400` when it would). At most 64 KiB; Content-Type must be application/json. Fields not described are ignored.",
+          "description": "1 to 10^9 units; no level exceeds 10^12 (a `400` when it would). At most 64 KiB; Content-Type must be application/json. Fields not described are ignored, but a number written with a fraction or an exponent is refused wherever it stands.",
           "content": {
             "application/json": {
               "schema": {
@@ -447,7 +447,7 @@ extension OpenAPIDocument {
         ],
         "requestBody": {
           "required": true,
-          "description": "The count. At most 64 KiB; Content-Type must be application/json. Fields not described are ignored.",
+          "description": "The count. At most 64 KiB; Content-Type must be application/json. Fields not described are ignored, but a number written with a fraction or an exponent is refused wherever it stands.",
           "content": {
             "application/json": {
               "schema": {
@@ -2941,7 +2941,8 @@ extension OpenAPIDocument {
             "type": "integer",
             "format": "int64",
             "minimum": 1,
-            "maximum": 1000000000
+            "maximum": 1000000000,
+            "description": "Written as a JSON integer, digits only: `1.0` or `1e3` is a `400 invalid_field`, although JSON Schema counts `1.0` as an integer (docs/API.md, \"Numbers\")."
           },
           "name": {
             "type": [
@@ -2977,7 +2978,7 @@ extension OpenAPIDocument {
             "format": "int64",
             "minimum": 0,
             "maximum": 1000000000000,
-            "description": "The units counted on the shelf: `available` after the correction."
+            "description": "The units counted on the shelf: `available` after the correction. Written as a JSON integer, digits only: `1.0` or `1e3` is a `400 invalid_field`, although JSON Schema counts `1.0` as an integer (docs/API.md, \"Numbers\")."
           },
           "reason": {
             "type": "string",
@@ -2991,7 +2992,7 @@ extension OpenAPIDocument {
               "null"
             ],
             "format": "int64",
-            "description": "Apply only if the product is still at this version (else `409 version_mismatch`)."
+            "description": "Apply only if the product is still at this version (else `409 version_mismatch`). Written as a JSON integer, digits only: `1.0` or `1e3` is a `400 invalid_field`, although JSON Schema counts `1.0` as an integer (docs/API.md, \"Numbers\")."
           }
         },
         "required": [
@@ -3078,7 +3079,7 @@ extension OpenAPIDocument {
       "adminToken": {
         "type": "http",
         "scheme": "bearer",
-        "description": "`Authorization: Bearer $ADMIN_TOKEN`. A missing or wrong token is `401`; with ADMIN_TOKEN unset, admin is off (`403`)."
+        "description": "`Authorization: Bearer $ADMIN_TOKEN`. A missing or wrong token is `401`; with ADMIN_TOKEN unset, admin is off (`403`). The guard answers for every path under `/admin/` before the routes do, so an unknown admin path is also `401` (or `403`) to a caller without the token."
       }
     }
   },

@@ -42,7 +42,7 @@ extension OpenAPIDocument {
         ],
         "requestBody": {
           "required": true,
-          "description": "The order: 1 to 100 lines; quantities 1 to 1,000,000; unit prices 0 to 1,000,000,000 minor units. At most 64 KiB; Content-Type must be application/json. Fields not described are ignored.",
+          "description": "The order: 1 to 100 lines; quantities 1 to 1,000,000; unit prices 0 to 1,000,000,000 minor units. At most 64 KiB; Content-Type must be application/json. Fields not described are ignored, but a number written with a fraction or an exponent is refused wherever it stands.",
           "content": {
             "application/json": {
               "schema": {
@@ -3015,14 +3015,15 @@ extension OpenAPIDocument {
             "type": "integer",
             "format": "int64",
             "minimum": 1,
-            "maximum": 1000000
+            "maximum": 1000000,
+            "description": "Written as a JSON integer, digits only: `1.0` or `1e3` is a `400 invalid_field`, although JSON Schema counts `1.0` as an integer (docs/API.md, \"Numbers\")."
           },
           "unitPrice": {
             "type": "integer",
             "format": "int64",
             "minimum": 0,
             "maximum": 1000000000,
-            "description": "An integer number of minor units (cents)."
+            "description": "An integer number of minor units (cents). Written as a JSON integer, digits only: `1.0` or `1e3` is a `400 invalid_field`, although JSON Schema counts `1.0` as an integer (docs/API.md, \"Numbers\")."
           }
         },
         "required": [
@@ -3197,7 +3198,7 @@ extension OpenAPIDocument {
       "adminToken": {
         "type": "http",
         "scheme": "bearer",
-        "description": "`Authorization: Bearer $ADMIN_TOKEN`. A missing or wrong token is `401`; with ADMIN_TOKEN unset, admin is off (`403`)."
+        "description": "`Authorization: Bearer $ADMIN_TOKEN`. A missing or wrong token is `401`; with ADMIN_TOKEN unset, admin is off (`403`). The guard answers for every path under `/admin/` before the routes do, so an unknown admin path is also `401` (or `403`) to a caller without the token."
       }
     }
   },

@@ -4857,7 +4857,7 @@ extension OpenAPIDocument {
       "adminToken": {
         "type": "http",
         "scheme": "bearer",
-        "description": "`Authorization: Bearer $ADMIN_TOKEN`. A missing or wrong token is `401`; with ADMIN_TOKEN unset, admin is off (`403`)."
+        "description": "`Authorization: Bearer $ADMIN_TOKEN`. A missing or wrong token is `401`; with ADMIN_TOKEN unset, admin is off (`403`). The guard answers for every path under `/admin/` before the routes do, so an unknown admin path is also `401` (or `403`) to a caller without the token."
       }
     }
   },
