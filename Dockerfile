@@ -41,8 +41,7 @@ RUN for product in order-service payment-service inventory-service projection-se
 FROM ${RUNTIME_IMAGE} AS runtime
 
 # What the binaries load besides libc (see `ldd`): librabbitmq4 (the AMQP client, with
-# libssl3) and libsqlite3-0 (the store); curl serves the health checks and brings libcurl4,
-# which projection-service's feed reader (FoundationNetworking) loads. No TLS and no time zones
+# libssl3) and libsqlite3-0 (the store); curl serves the health checks. No TLS and no time zones
 # are used, so neither ca-certificates nor tzdata is installed. apt's lists and caches go.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \

@@ -115,6 +115,7 @@ let package = Package(
             dependencies: [
                 "Delivery", "ServiceKit", "ConsoleAssets", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Services/Projection/ProjectionApp"
         ),

@@ -2,9 +2,6 @@ import Contracts
 import Foundation
 import Hummingbird
 import ServiceKit
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// `/admin/services/<service>/dead-letters…`: the dead-letter routes of order-, payment- and
 /// inventory-service, forwarded from the console's origin to the base URLs of `SOURCE_URLS`.
@@ -62,33 +59,25 @@ struct SourceAdminProxy: Sendable {
         guard let url = Self.url(base: base, path: path, query: request.uri.queryParameters) else {
             throw APIError.invalid("The dead-letter request cannot be forwarded to \(service.rawValue).")
         }
-        var outgoing = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        outgoing.httpMethod = method.rawValue
-        outgoing.setValue("application/json", forHTTPHeaderField: "Accept")
-        if let authorization = request.headers[.authorization] {
-            outgoing.setValue(authorization, forHTTPHeaderField: "Authorization")
-        }
-        let data: Data
-        let response: URLResponse
+        var forwarded = [("Accept", "application/json")]
+        if let authorization = request.headers[.authorization] { forwarded.append(("Authorization", authorization)) }
+        let answer: SourceHTTP.Answer
         do {
-            (data, response) = try await URLSession.shared.data(for: outgoing)
+            answer = try await SourceHTTP.send(.init(rawValue: method.rawValue), to: url, headers: forwarded, timeout: timeout)
         } catch {
             context.logger.warning("Source did not answer a forwarded dead-letter request", metadata: [
-                "proxy.source": "\(service.rawValue)", "http.method": "\(method.rawValue)", "error": "\(error.localizedDescription)",
+                "proxy.source": "\(service.rawValue)", "http.method": "\(method.rawValue)", "error": "\(error)",
             ])
             throw APIError(.badGateway, code: "source_unavailable", message:
-                "\(service.rawValue) did not answer \(method.rawValue) \(url.path): \(error.localizedDescription)")
-        }
-        guard let http = response as? HTTPURLResponse else {
-            throw APIError(.badGateway, code: "source_unavailable", message: "\(service.rawValue) gave no HTTP answer.")
+                "\(service.rawValue) did not answer \(method.rawValue) \(url.path): \(error)")
         }
         context.logger.debug("Forwarded a dead-letter request", metadata: [
-            "proxy.source": "\(service.rawValue)", "http.method": "\(method.rawValue)", "http.status": "\(http.statusCode)",
+            "proxy.source": "\(service.rawValue)", "http.method": "\(method.rawValue)", "http.status": "\(answer.status)",
         ])
         var headers = HTTPFields()
-        headers[.contentType] = http.value(forHTTPHeaderField: "Content-Type") ?? "application/json"
-        return Response(status: HTTPResponse.Status(code: http.statusCode), headers: headers,
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        headers[.contentType] = answer.contentType ?? "application/json"
+        return Response(status: HTTPResponse.Status(code: answer.status), headers: headers,
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     /// `<base>/admin/dead-letters<path>` with the allowed parameters of `query`, each percent-encoded.

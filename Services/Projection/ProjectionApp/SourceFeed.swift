@@ -1,8 +1,5 @@
 import Contracts
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// An event of one source with its position in that source's store.
 struct PositionedEvent: Sendable {
@@ -32,21 +29,16 @@ struct SourceFeed: Sendable {
         var components = URLComponents(url: baseURL.appendingPathComponent("events"), resolvingAgainstBaseURL: false)
         components?.queryItems = [URLQueryItem(name: "after", value: String(position)), URLQueryItem(name: "limit", value: String(limit))]
         guard let url = components?.url else { throw FeedError(source: source, reason: "cannot build a URL from \(baseURL)") }
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        let data: Data
-        let response: URLResponse
+        let answer: SourceHTTP.Answer
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            answer = try await SourceHTTP.send(.GET, to: url, headers: [("Accept", "application/json")], timeout: timeout)
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
-            if Task.isCancelled { throw CancellationError() }
-            throw FeedError(source: source, reason: "GET \(url) failed: \(error.localizedDescription)")
+            throw FeedError(source: source, reason: "GET \(url) failed: \(error)")
         }
-        guard let status = (response as? HTTPURLResponse)?.statusCode, status == 200 else {
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            throw FeedError(source: source, reason: "GET \(url) answered \(status)")
-        }
-        return try Self.decode(data, after: position, source: source)
+        guard answer.status == 200 else { throw FeedError(source: source, reason: "GET \(url) answered \(answer.status)") }
+        return try Self.decode(answer.body, after: position, source: source)
     }
 
     /// Splits a feed page into its events; each event keeps the exact bytes its source wrote
