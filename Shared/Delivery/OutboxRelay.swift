@@ -15,20 +15,23 @@ import Tracing
 /// lists and retries it. An event a saga participant's queue must receive is published as
 /// mandatory: when it comes back unroutable the topology is declared again and it is retried.
 ///
-/// A batch is published with all its confirms in flight at once (pipelined), then marked in one
-/// transaction. If the process dies between the confirm and the mark, the batch is published
-/// again on restart: delivery is at-least-once and consumers deduplicate by event id.
+/// A batch is published with all its confirms in flight at once (pipelined). Confirmed events are
+/// marked published together, once a batch's worth gathered or the oldest waited `markDelay`
+/// (100 ms), in one transaction for many rounds; meanwhile the relay skips them. If the process
+/// dies between the confirm and the mark, they are published again on restart: delivery is
+/// at-least-once and consumers deduplicate by event id. A graceful shutdown marks them first.
 ///
 /// A failed round (the store cannot be read or written, the broker refuses or is gone) is
-/// retried with capped exponential backoff, 100 ms to 5 s (`outbox_relay_failures_total`). A
-/// batch the broker confirmed but the store could not mark is only marked on the next round,
-/// not published again.
+/// retried with capped exponential backoff, 100 ms to 5 s (`outbox_relay_failures_total`). Events
+/// the broker confirmed but the store could not mark are marked later, not published again.
 public struct OutboxRelay: Service {
     let database: EventStoreDatabase
     let connection: ManagedConnection
     let service: ServiceName
     let exchange: String
     let batchSize: Int
+    /// Longest a confirmed event waits to be marked published (see ``ConfirmedUnmarked``).
+    let markDelay: Duration
     /// A producer span per published event when tracing is on; `nil` otherwise.
     let tracing: MessageTracing?
     let logger: Logger
@@ -39,8 +42,9 @@ public struct OutboxRelay: Service {
 
     public init(
         database: EventStoreDatabase, connection: ManagedConnection, service: ServiceName, exchange: String, batchSize: Int = 500,
-        tracing: MessageTracing? = nil, logger: Logger
+        markDelay: Duration = .milliseconds(100), tracing: MessageTracing? = nil, logger: Logger
     ) {
+        self.markDelay = markDelay
         self.tracing = tracing
         self.database = database
         self.connection = connection
@@ -55,27 +59,21 @@ public struct OutboxRelay: Service {
         if let count = try? await database.read({ try $0.setAsideCount() }) { Self.setAsideGauge.record(count) }
         // After a failure (store or broker), the next attempt waits 100 ms, doubling up to 5 s.
         let backoff = Backoff()
-        // Confirmed by the broker but not yet marked (the store refused the write): marked
-        // before anything else is read, so the batch is not published again meanwhile.
-        var confirmedUnmarked: [Int64] = []
+        var unmarked = ConfirmedUnmarked(maxCount: batchSize, maxDelay: markDelay)
+        // Every row at or below it is marked, set aside or in `unmarked`, except a set-aside row
+        // retried since: the reads start from the beginning again after each mark and each wait.
+        var readAfter: Int64 = 0
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            if !confirmedUnmarked.isEmpty {
-                do {
-                    let positions = confirmedUnmarked
-                    try await database.write { try $0.markPublished(positions: positions) }
-                    published.increment(by: confirmedUnmarked.count)
-                    confirmedUnmarked = []
-                    backoff.reset()
-                } catch {
-                    await fail("Cannot mark published events; will retry", error, backoff, ["outbox.count": "\(confirmedUnmarked.count)"])
-                    continue
-                }
+            if unmarked.isDue() {
+                guard await mark(&unmarked, backoff) else { continue }
+                readAfter = 0
             }
-            let batchSize = batchSize
-            let batch: [StoredEvent]
+            // Room for the rows still unmarked, which are read and skipped.
+            let limit = batchSize + unmarked.count
+            let read: [StoredEvent]
             do {
-                batch = try await database.read { try $0.unpublishedEvents(limit: batchSize) }
-                if batch.isEmpty, Date().timeIntervalSince(lastPrune) > 60 {
+                read = try await database.read { [readAfter] in try $0.unpublishedEvents(after: readAfter, limit: limit) }
+                if read.isEmpty, Date().timeIntervalSince(lastPrune) > 60 {
                     lastPrune = Date()
                     try await database.write { try $0.prunePublished(before: Date().addingTimeInterval(-3600)) }
                 }
@@ -83,11 +81,13 @@ public struct OutboxRelay: Service {
                 await fail("Cannot read the outbox; will retry", error, backoff, [:])
                 continue
             }
-            guard !batch.isEmpty else {
-                await cancelWhenGracefulShutdown { await database.waitForAppend(timeout: .seconds(1)) }
+            let batch = read.filter { !unmarked.contains($0.position) }
+            guard let last = batch.last else {
+                let timeout = unmarked.timeUntilDue() ?? .seconds(1)
+                await cancelWhenGracefulShutdown { await database.waitForAppend(timeout: timeout) }
+                readAfter = 0
                 continue
             }
-            let positions: [Int64]
             var failure: AMQPError?
             // Ended as soon as each event's fate is known; whatever is left ends with the round.
             let spans = PublishSpans()
@@ -110,32 +110,47 @@ public struct OutboxRelay: Service {
                     }
                     spans.end(position, failure: outcome.map { "\($0)" })
                 }
+                unmarked.add(confirmed)
                 if failure == .cancelled || Task.isShuttingDownGracefully { break }
                 if !unpublishable.isEmpty { try await setAsideEvents(unpublishable) }
-                positions = confirmed
             } catch is CancellationError {
                 break
             } catch AMQPError.cancelled {
                 break
             } catch {
+                readAfter = 0
                 await fail("Cannot set unpublishable events aside; will retry", error, backoff, ["outbox.count": "\(batch.count)"])
                 continue
             }
-            do {
-                try await database.write { try $0.markPublished(positions: positions) }
-                published.increment(by: positions.count)
-                logger.debug("Published events", metadata: ["outbox.count": "\(positions.count)", "outbox.last": "\(positions.last ?? 0)"])
-            } catch {
-                confirmedUnmarked = positions
-                await fail("Cannot mark published events; will retry", error, backoff, ["outbox.count": "\(positions.count)"])
-                continue
-            }
             if let failure {
-                await fail("Publishing failed; will retry", failure, backoff, ["outbox.count": "\(batch.count - positions.count)"])
+                // What was not confirmed stays below `last`: read it again.
+                readAfter = 0
+                await fail("Publishing failed; will retry", failure, backoff, ["outbox.count": "\(batch.count)"])
             } else {
+                readAfter = last.position
                 backoff.reset()
             }
         }
+        // What was confirmed is marked before the process goes: it is not published again on restart.
+        if !unmarked.isEmpty {
+            let positions = unmarked.positions
+            try? await database.write { try $0.markPublished(positions: positions) }
+        }
+    }
+
+    /// Marks `unmarked` published and empties it; false, after the backoff, when the store refused.
+    private func mark(_ unmarked: inout ConfirmedUnmarked, _ backoff: Backoff) async -> Bool {
+        let positions = unmarked.positions
+        do {
+            try await database.write { try $0.markPublished(positions: positions) }
+        } catch {
+            await fail("Cannot mark published events; will retry", error, backoff, ["outbox.count": "\(positions.count)"])
+            return false
+        }
+        published.increment(by: positions.count)
+        logger.debug("Published events", metadata: ["outbox.count": "\(positions.count)", "outbox.last": "\(positions.last ?? 0)"])
+        unmarked.removeAll()
+        return true
     }
 
     /// Counts and logs a failed round, then waits the backoff's next delay (or until shutdown).

@@ -17,6 +17,8 @@ public struct QueueConsumer<Handler: BatchHandler>: Service {
     let forwarder: FailedMessageForwarder
     let redeliveries: RedeliveryGuard
     let prefetch: UInt16
+    /// How long a small batch waits for more deliveries before it is handled; nil: not at all.
+    let linger: Duration?
     /// How long to wait before requeueing a batch that could not be committed, after each failure in a row.
     let commitBackoff: Backoff
     let logger: Logger
@@ -26,12 +28,15 @@ public struct QueueConsumer<Handler: BatchHandler>: Service {
 
     /// - Parameters:
     ///   - journal: where redeliveries are journaled: the service's own store, which is never replaced.
+    ///   - linger: how long a batch smaller than `prefetch` waits for more deliveries (see
+    ///     `ManagedConnection.consumeUntilShutdown`); nil, the default, for none.
     ///   - commitBackoff: the wait before requeueing a batch that could not be committed (by default
     ///     100 ms, doubling up to 5 s while failures follow each other).
     public init(
         handler: Handler, journal: DeliveryTables, consuming: ManagedConnection, publishing: ManagedConnection,
-        retryPolicy: RetryPolicy, prefetch: UInt16, commitBackoff: Backoff = Backoff(), logger: Logger
+        retryPolicy: RetryPolicy, prefetch: UInt16, linger: Duration? = nil, commitBackoff: Backoff = Backoff(), logger: Logger
     ) {
+        self.linger = linger
         self.handler = handler
         self.consuming = consuming
         queue = retryPolicy.service.queue
@@ -45,7 +50,7 @@ public struct QueueConsumer<Handler: BatchHandler>: Service {
 
     public func run() async throws {
         let handler = handler
-        await consuming.consumeUntilShutdown(queue: queue, prefetch: prefetch, logger: logger, started: { handler.consumingStarted() }) {
+        await consuming.consumeUntilShutdown(queue: queue, prefetch: prefetch, linger: linger, logger: logger, started: { handler.consumingStarted() }) {
             batch, connection in
             try await redeliveries.process(batch, on: connection) { try await process($0, on: connection) }
         }

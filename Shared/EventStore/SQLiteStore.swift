@@ -53,7 +53,7 @@ public struct SQLiteStore: Sendable {
     ///   write lock past the busy timeout. Either way nothing was changed.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            let result = try await pool.write(body)
+            let result = StoreThread.isCurrent ? try writeInPlace(body) : try await pool.write(body)
             health.recordSuccess()
             return result
         } catch {
@@ -65,15 +65,30 @@ public struct SQLiteStore: Sendable {
     /// - Throws: what `body` throws; ``StoreUnavailableError`` when the file cannot be read.
     public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await pool.read(body)
+            return StoreThread.isCurrent ? try readInPlace(body) : try await pool.read(body)
         } catch {
             throw translated(error)
         }
     }
 
+    /// On a ``StoreThread``: the write runs on the calling thread, which waits for the writer if busy.
+    private func writeInPlace<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.write(body)
+    }
+
+    /// On a ``StoreThread``: the read runs on the calling thread.
+    private func readInPlace<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
     /// Closes every connection to the file, once the reads and writes under way are done;
     /// any later read or write throws. For a store that is being retired (its file deleted next).
     public func close() throws {
+        // Readers first: SQLite removes the write-ahead log and its index when the last connection
+        // closes only if that one can write (it checkpoints first). GRDB's `close()` closes the
+        // writer first, which would leave both files behind, and a file left in WAL mode with them
+        // opens even on a read-only filesystem.
+        pool.releaseMemory()
         try pool.close()
     }
 

@@ -6,4 +6,7 @@ public protocol ServiceStore: Sendable {
     /// The event store, for a service that stores and publishes its own events; `nil` for one
     /// that only reads others' (the projection).
     var eventStore: EventStoreDatabase? { get }
+    /// Closes every connection to the file once the reads and writes under way are done: SQLite
+    /// then checkpoints the write-ahead log and removes it. Any later read or write throws.
+    func close() throws
 }

@@ -27,3 +27,10 @@ extension StoreTransaction {
         _ = try Record.deleteOne(db, key: key)
     }
 }
+
+extension StoreReader {
+    /// The rows `request` selects, read on a snapshot beside the writes.
+    public func fetchAll<Record: ServiceRecord>(_ request: QueryInterfaceRequest<Record>) throws -> [Record] {
+        try request.fetchAll(db)
+    }
+}

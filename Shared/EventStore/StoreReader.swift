@@ -103,19 +103,21 @@ extension EventStoreReading {
 
     /// Up to `limit` events committed after `position`, in commit order: the event feed.
     public func events(after position: Int64, limit: Int) throws -> [StoredEvent] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT \(StoredEvent.columns) FROM events WHERE position > ? ORDER BY position LIMIT ?
-            """, arguments: [position, limit]).map(StoredEvent.init(row:))
+            """), arguments: [position, limit]).map(StoredEvent.init(row:))
     }
 
-    /// Up to `limit` events not yet confirmed by the broker, oldest first; set-aside ones are skipped.
-    public func unpublishedEvents(limit: Int) throws -> [StoredEvent] {
-        try Row.fetchAll(db, sql: """
+    /// Up to `limit` events not yet marked published, oldest first, after `position`; set-aside
+    /// ones are skipped.
+    public func unpublishedEvents(after position: Int64 = 0, limit: Int) throws -> [StoredEvent] {
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT \(StoredEvent.columns), outbox.traceparent FROM events JOIN outbox USING (position)
             WHERE events.position IN
-                (SELECT position FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL ORDER BY position LIMIT ?)
+                (SELECT position FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL AND position > ?
+                 ORDER BY position LIMIT ?)
             ORDER BY events.position
-            """, arguments: [limit]).map(StoredEvent.init(row:))
+            """), arguments: [position, limit]).map(StoredEvent.init(row:))
     }
 
     /// How many events wait in the outbox (set-aside ones not included).
@@ -125,7 +127,7 @@ extension EventStoreReading {
 
     /// Whether the message with this event id was already handled.
     public func hasHandled(eventId: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM inbox WHERE event_id = ?)", arguments: [eventId]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM inbox WHERE event_id = ?)"), arguments: [eventId]) ?? false
     }
 }
 

@@ -143,16 +143,17 @@ public struct StoreTransaction: EventStoreReading {
 
     /// Records that the message with this event id was handled, in this transaction.
     public func recordHandled(eventId: String, at now: Date = Date()) throws {
-        try db.execute(sql: "INSERT INTO inbox (event_id, handled_at) VALUES (?, ?)", arguments: [eventId, Timestamp.format(now)])
+        try db.cachedStatement(sql: "INSERT INTO inbox (event_id, handled_at) VALUES (?, ?)")
+            .execute(arguments: [eventId, Timestamp.format(now)])
     }
 
     /// Marks outbox rows as confirmed by the broker.
     public func markPublished(positions: [Int64], at now: Date = Date()) throws {
         guard !positions.isEmpty else { return }
-        try db.execute(
-            sql: "UPDATE outbox SET published_at = ? WHERE position IN (\(positions.map { _ in "?" }.joined(separator: ",")))",
-            arguments: StatementArguments([Timestamp.format(now)] + positions.map { $0 as any DatabaseValueConvertible })
-        )
+        // One cached statement run per row: no statement of its own to compile for each batch size.
+        let mark = try db.cachedStatement(sql: "UPDATE outbox SET published_at = ? WHERE position = ?")
+        let stamp = Timestamp.format(now)
+        for position in positions { try mark.execute(arguments: [stamp, position]) }
     }
 
     /// Forgets outbox rows published before `cutoff` (their events stay in the store).

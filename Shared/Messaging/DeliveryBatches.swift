@@ -71,6 +71,11 @@ public final class DeliveryBatches: Sendable {
         }
     }
 
+    /// The buffered deliveries, at most `max`, without waiting: none when nothing is buffered.
+    public func takeBuffered(max: Int) -> [Delivery] {
+        state.withLock { $0.take(max) }
+    }
+
     /// Called by the connection thread with newly arrived deliveries.
     func append(_ deliveries: [Delivery]) {
         let handOuts = state.withLock { state -> [(Waiter, [Delivery])] in

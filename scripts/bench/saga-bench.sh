@@ -18,6 +18,8 @@
 #   PROFILE_ARGS="..."   saga-load options of that profiling run (default
 #                        "--phases saturated --saturated-orders 8000")
 #   LOG_LEVEL            passed to the services when set (their default is info)
+#   BENCH_BROKER_ERL_ARGS  more Erlang VM flags for the node, e.g. "+sbwt none +sbwtdcpu none
+#                        +sbwtdio none" (schedulers that do not spin while waiting for work)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -118,7 +120,7 @@ BROKER_ENV=(
     RABBITMQ_DIST_PORT="$DIST_PORT" RABBITMQ_MNESIA_BASE="$BROKER_DIR/mnesia" RABBITMQ_LOG_BASE="$BROKER_DIR/log"
     RABBITMQ_PID_FILE="$BROKER_DIR/node.pid" RABBITMQ_CONFIG_FILE="$BROKER_DIR/rabbitmq.conf"
     RABBITMQ_ENABLED_PLUGINS_FILE="$BROKER_DIR/enabled_plugins" RABBITMQ_CONF_ENV_FILE="$BROKER_DIR/rabbitmq-env.conf"
-    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1} ${BENCH_BROKER_ERL_ARGS:-}"
 )
 broker_ctl() { (cd "$BROKER_DIR" && ${BROKER_AS[@]+"${BROKER_AS[@]}"} env "${BROKER_ENV[@]}" "$RABBITMQ_BIN/$1" -q -n "$NODE" "${@:2}"); }
 

@@ -35,6 +35,6 @@ public struct OrderReactions: SagaReactions {
             events, to: order, id: orderId,
             context: EventContext(correlationId: orderId, causationId: metadata.eventId, now: now)
         )
-        SagaEnds.observe(order.state, after: events, at: now, in: transaction)
+        try SagaEnds.observe(order.state, id: orderId, after: events, at: now, in: transaction)
     }
 }

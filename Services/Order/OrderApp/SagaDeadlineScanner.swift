@@ -6,7 +6,9 @@ import OrderDomain
 import ServiceLifecycle
 
 /// Cancels, with reason `timeout`, every order still pending when its saga deadline passes.
-/// Orders that finished in time just have their deadline cleared.
+/// A saga that ends forgets its deadline in the same transaction (``SagaEnds``); one left behind
+/// anyway is just cleared here. It looks every 250 ms, and takes the write lock only when a
+/// deadline is due.
 struct SagaDeadlineScanner: Service {
     let database: EventStoreDatabase
     let logger: Logger
@@ -31,6 +33,8 @@ struct SagaDeadlineScanner: Service {
     /// Handles the deadlines due at `now` in one transaction; returns the orders it cancelled.
     func expireDueSagas(now: Date) async throws -> [String] {
         let batchSize = batchSize
+        let stamp = Timestamp.format(now)
+        guard try await database.read({ try SagaDeadlines.anyDue(atOrBefore: stamp, in: $0) }) else { return [] }
         return try await database.write { transaction in
             var cancelled: [String] = []
             for orderId in try SagaDeadlines.due(at: now, limit: batchSize, in: transaction) {
@@ -40,7 +44,7 @@ struct SagaDeadlineScanner: Service {
                     try transaction.append(
                         events, to: order, id: orderId, context: EventContext(correlationId: orderId, causationId: nil, now: now)
                     )
-                    SagaEnds.observe(order.state, after: events, at: now, in: transaction)
+                    try SagaEnds.observe(order.state, id: orderId, after: events, at: now, in: transaction)
                     cancelled.append(orderId)
                 }
                 try SagaDeadlines.clear(orderId: orderId, in: transaction)

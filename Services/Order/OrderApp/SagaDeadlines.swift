@@ -31,6 +31,11 @@ enum SagaDeadlines {
         return try transaction.fetchAll(due).map(\.orderId)
     }
 
+    /// Whether any deadline is due at `stamp` (a ``Timestamp`` text), read without the write lock.
+    static func anyDue(atOrBefore stamp: String, in reader: StoreReader) throws -> Bool {
+        try !reader.fetchAll(Deadline.filter(Deadline.Columns.dueAt <= stamp).limit(1)).isEmpty
+    }
+
     static func clear(orderId: String, in transaction: StoreTransaction) throws {
         try transaction.delete(Deadline.self, key: orderId)
     }

@@ -18,10 +18,14 @@ enum SagaEnds {
         return nil
     }
 
-    /// Records the saga's duration in `saga_duration_seconds` once `transaction` commits, when
-    /// `events` end it; nothing when they do not, or when the transaction rolls back.
-    static func observe(_ order: Order, after events: [OrderEvent], at now: Date, in transaction: StoreTransaction) {
+    /// When `events` end the saga of `order` (its id `orderId`): forgets its deadline and records
+    /// the saga's duration in `saga_duration_seconds` once `transaction` commits. Nothing when they
+    /// do not end it; nothing recorded when the transaction rolls back.
+    static func observe(
+        _ order: Order, id orderId: String, after events: [OrderEvent], at now: Date, in transaction: StoreTransaction
+    ) throws {
         guard let outcome = outcome(of: order, after: events) else { return }
+        try SagaDeadlines.clear(orderId: orderId, in: transaction)
         let placedAt = order.createdAt
         transaction.afterCommit { SagaMetrics.recordEnd(outcome, placedAt: placedAt, endedAt: now) }
     }

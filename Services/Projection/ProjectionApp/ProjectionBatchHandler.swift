@@ -24,8 +24,10 @@ extension QueueConsumer where Handler == ProjectionBatchHandler {
                 store: store, reader: reader, catchUp: catchUp, queue: retryPolicy.service.queue, tracing: tracing, logger: logger
             ),
             journal: journal.deliveryTables, consuming: consuming, publishing: publishing, retryPolicy: retryPolicy,
-            // A batch whose store write failed is requeued after 500 ms, every time.
-            prefetch: 256, commitBackoff: Backoff(initial: .milliseconds(500), maximum: .milliseconds(500)), logger: logger
+            // Each batch costs a feed request per source it names: a saga's events, which arrive
+            // within milliseconds of each other, are gathered for 20 ms into one batch. A batch
+            // whose store write failed is requeued after 500 ms, every time.
+            prefetch: 256, linger: .milliseconds(20), commitBackoff: Backoff(initial: .milliseconds(500), maximum: .milliseconds(500)), logger: logger
         )
     }
 }

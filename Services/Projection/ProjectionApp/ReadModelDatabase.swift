@@ -35,8 +35,9 @@ public struct ReadModelDatabase: ServiceStore {
         try await file.read { db in try body(ReadModelReader(db)) }
     }
 
-    /// Closes the file once the reads and writes under way are done (a store being retired).
-    func close() throws {
+    /// Closes the file once the reads and writes under way are done (a store being retired, or
+    /// the service stopping).
+    public func close() throws {
         try file.close()
     }
 

@@ -145,14 +145,19 @@ public struct ServiceRuntime<Store: ServiceStore>: Sendable {
 
     /// Everything the service runs besides HTTP, in the order it starts.
     private func backgroundServices(consumer: any Service, extraServices: [any Service]) -> [any Service] {
-        var services: [any Service] = [publishing, consuming, StoreProbe(tables: database.deliveryTables, logger: logger)]
+        var services: [any Service] = [
+            StoreCloser(store: database, logger: logger), publishing, consuming, StoreProbe(tables: database.deliveryTables, logger: logger),
+        ]
+        // The delivery loops share one thread: a commit wakes the relay without a thread hop.
+        let deliveryThread = StoreThread(name: "delivery")
         if let exchange = configuration.service.exchange, let database = database.eventStore {
-            services.append(OutboxRelay(
+            let relay = OutboxRelay(
                 database: database, connection: publishing, service: configuration.service, exchange: exchange,
                 tracing: messageTracing, logger: logger
-            ))
+            )
+            services.append(OnStoreThread(service: relay, thread: deliveryThread))
         }
-        services.append(consumer)
+        services.append(OnStoreThread(service: consumer, thread: deliveryThread))
         let keeper = DeadLetterKeeper(
             url: amqpURL, name: configuration.service.rawValue, queue: configuration.service.deadLetterQueue, database: database, logger: logger
         )

@@ -1,0 +1,16 @@
+import EventStore
+import ServiceLifecycle
+
+/// Runs `service` with its tasks on `thread`, where its store calls run in place (``StoreThread``).
+struct OnStoreThread: Service, CustomStringConvertible {
+    let service: any Service
+    let thread: StoreThread
+
+    var description: String { "\(service)" }
+
+    func run() async throws {
+        thread.retain()
+        defer { thread.release() }
+        try await withTaskExecutorPreference(thread) { try await service.run() }
+    }
+}
