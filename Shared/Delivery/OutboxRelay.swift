@@ -89,6 +89,7 @@ public struct OutboxRelay: Service {
                 continue
             }
             var failure: AMQPError?
+            var confirmedCount = 0
             // Ended as soon as each event's fate is known; whatever is left ends with the round.
             let spans = PublishSpans()
             defer { spans.endAll(failure: "not published in this round") }
@@ -111,6 +112,7 @@ public struct OutboxRelay: Service {
                     spans.end(position, failure: outcome.map { "\($0)" })
                 }
                 unmarked.add(confirmed)
+                confirmedCount = confirmed.count
                 if failure == .cancelled || Task.isShuttingDownGracefully { break }
                 if !unpublishable.isEmpty { try await setAsideEvents(unpublishable) }
             } catch is CancellationError {
@@ -125,7 +127,7 @@ public struct OutboxRelay: Service {
             if let failure {
                 // What was not confirmed stays below `last`: read it again.
                 readAfter = 0
-                await fail("Publishing failed; will retry", failure, backoff, ["outbox.count": "\(batch.count)"])
+                await fail("Publishing failed; will retry", failure, backoff, ["outbox.count": "\(batch.count - confirmedCount)"])
             } else {
                 readAfter = last.position
                 backoff.reset()

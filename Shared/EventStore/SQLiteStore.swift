@@ -82,7 +82,8 @@ public struct SQLiteStore: Sendable {
     }
 
     /// Closes every connection to the file, once the reads and writes under way are done;
-    /// any later read or write throws. For a store that is being retired (its file deleted next).
+    /// any later read or write throws. For a store that is being retired (its file deleted next),
+    /// and at the end of a service's shutdown.
     public func close() throws {
         // Readers first: SQLite removes the write-ahead log and its index when the last connection
         // closes only if that one can write (it checkpoints first). GRDB's `close()` closes the
