@@ -9,7 +9,7 @@ import Foundation
 /// since nothing else waits on it. The services' delivery loops (consumer and outbox relay) run
 /// here; HTTP handlers do not, so a slow commit never holds up the event loop.
 ///
-/// ``retain()`` and ``release()`` bracket each user; when the last one is done the thread ends,
+/// ``addUser()`` and ``removeUser()`` bracket each user; when the last one is done the thread ends,
 /// and a job that still arrives afterwards runs on the global concurrent executor.
 public final class StoreThread: TaskExecutor, @unchecked Sendable {
     // `pending`, `users` and `stopped` are guarded by `condition`.
@@ -35,7 +35,7 @@ public final class StoreThread: TaskExecutor, @unchecked Sendable {
     }()
 
     /// Counts one more user, starting the thread for the first.
-    public func retain() {
+    public func addUser() {
         condition.lock()
         defer { condition.unlock() }
         users += 1
@@ -47,7 +47,7 @@ public final class StoreThread: TaskExecutor, @unchecked Sendable {
     }
 
     /// Counts one user fewer; the last one ends the thread once its queued jobs ran.
-    public func release() {
+    public func removeUser() {
         condition.lock()
         users -= 1
         if users == 0 { stopped = true }

@@ -10,8 +10,8 @@ import Testing
         try await withTemporaryStore { path in
             let store = try EventStoreDatabase(path: path)
             let thread = StoreThread(name: "test-store")
-            thread.retain()
-            defer { thread.release() }
+            thread.addUser()
+            defer { thread.removeUser() }
             let (outside, inside) = try await withTaskExecutorPreference(thread) {
                 let before = StoreThread.isCurrent
                 let inWrite = try await store.write { transaction -> Bool in
@@ -35,8 +35,8 @@ import Testing
         try await withTemporaryStore { path in
             let store = try EventStoreDatabase(path: path)
             let thread = StoreThread(name: "test-store")
-            thread.retain()
-            defer { thread.release() }
+            thread.addUser()
+            defer { thread.removeUser() }
             let perSide = 100
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -56,7 +56,7 @@ import Testing
 
     @Test func aJobThatArrivesAfterTheLastUserLeftRunsOnTheGlobalExecutor() async throws {
         let thread = StoreThread(name: "test-store")
-        thread.retain()
+        thread.addUser()
         let gate = Gate()
         let ranOnStoreThread = Task {
             await withTaskExecutorPreference(thread) {
@@ -66,7 +66,7 @@ import Testing
             }
         }
         await gate.waitUntilWaiting()
-        thread.release()
+        thread.removeUser()
         gate.open()
         let (before, after) = await ranOnStoreThread.value
         #expect(before)

@@ -9,8 +9,8 @@ struct OnStoreThread: Service, CustomStringConvertible {
     var description: String { "\(service)" }
 
     func run() async throws {
-        thread.retain()
-        defer { thread.release() }
+        thread.addUser()
+        defer { thread.removeUser() }
         try await withTaskExecutorPreference(thread) { try await service.run() }
     }
 }
