@@ -7,11 +7,7 @@ import Testing
 /// elsewhere goes through GRDB's queues as before; jobs that arrive after the thread ended still run.
 @Suite struct StoreThreadTests {
     @Test func aStoreCallUnderThePreferenceRunsOnTheCallingStoreThread() async throws {
-        try await withTemporaryStore { path in
-            let store = try EventStoreDatabase(path: path)
-            let thread = StoreThread(name: "test-store")
-            thread.addUser()
-            defer { thread.removeUser() }
+        try await withStoreAndThread { store, thread in
             let (outside, inside) = try await withTaskExecutorPreference(thread) {
                 let before = StoreThread.isCurrent
                 let inWrite = try await store.write { transaction -> Bool in
@@ -32,11 +28,7 @@ import Testing
     }
 
     @Test func writesFromTheStoreThreadAndFromOrdinaryTasksInterleaveWithoutLoss() async throws {
-        try await withTemporaryStore { path in
-            let store = try EventStoreDatabase(path: path)
-            let thread = StoreThread(name: "test-store")
-            thread.addUser()
-            defer { thread.removeUser() }
+        try await withStoreAndThread { store, thread in
             let perSide = 100
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -71,6 +63,16 @@ import Testing
         let (before, after) = await ranOnStoreThread.value
         #expect(before)
         #expect(!after, "resumed on the global executor once the thread had ended")
+    }
+}
+
+/// A store in a temporary file, and a store thread in use while `body` runs.
+private func withStoreAndThread(_ body: (EventStoreDatabase, StoreThread) async throws -> Void) async throws {
+    try await withTemporaryStore { path in
+        let thread = StoreThread(name: "test-store")
+        thread.addUser()
+        defer { thread.removeUser() }
+        try await body(try EventStoreDatabase(path: path), thread)
     }
 }
 
