@@ -134,10 +134,7 @@ public struct OutboxRelay: Service {
             }
         }
         // What was confirmed is marked before the process goes: it is not published again on restart.
-        if !unmarked.isEmpty {
-            let positions = unmarked.positions
-            try? await database.write { try $0.markPublished(positions: positions) }
-        }
+        if !unmarked.isEmpty { _ = await mark(&unmarked, backoff) }
     }
 
     /// Marks `unmarked` published and empties it; false, after the backoff, when the store refused.

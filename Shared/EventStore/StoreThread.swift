@@ -12,7 +12,7 @@ import Foundation
 /// ``addUser()`` and ``removeUser()`` bracket each user; when the last one is done the thread ends,
 /// and a job that still arrives afterwards runs on the global concurrent executor.
 public final class StoreThread: TaskExecutor, @unchecked Sendable {
-    // `pending`, `users` and `stopped` are guarded by `condition`.
+    // `pending`, `users`, `stopped` and `started` are guarded by `condition`.
     private let condition = NSCondition()
     private var pending: [UnownedJob] = []
     private var users = 0
@@ -41,9 +41,7 @@ public final class StoreThread: TaskExecutor, @unchecked Sendable {
         users += 1
         guard !started else { return }
         started = true
-        let thread = Thread { [self] in serve() }
-        thread.name = name
-        thread.start()
+        Thread { [self] in serve() }.start()
     }
 
     /// Counts one user fewer; the last one ends the thread once its queued jobs ran.

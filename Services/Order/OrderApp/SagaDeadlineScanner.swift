@@ -33,8 +33,7 @@ struct SagaDeadlineScanner: Service {
     /// Handles the deadlines due at `now` in one transaction; returns the orders it cancelled.
     func expireDueSagas(now: Date) async throws -> [String] {
         let batchSize = batchSize
-        let stamp = Timestamp.format(now)
-        guard try await database.read({ try SagaDeadlines.anyDue(atOrBefore: stamp, in: $0) }) else { return [] }
+        guard try await database.read({ try SagaDeadlines.anyDue(at: now, in: $0) }) else { return [] }
         return try await database.write { transaction in
             var cancelled: [String] = []
             for orderId in try SagaDeadlines.due(at: now, limit: batchSize, in: transaction) {

@@ -27,13 +27,16 @@ enum SagaDeadlines {
 
     /// Up to `limit` orders whose deadline has passed, earliest first.
     static func due(at now: Date, limit: Int, in transaction: StoreTransaction) throws -> [String] {
-        let due = Deadline.filter(Deadline.Columns.dueAt <= Timestamp.format(now)).order(Deadline.Columns.dueAt).limit(limit)
-        return try transaction.fetchAll(due).map(\.orderId)
+        try transaction.fetchAll(passed(at: now).order(Deadline.Columns.dueAt).limit(limit)).map(\.orderId)
     }
 
-    /// Whether any deadline is due at `stamp` (a ``Timestamp`` text), read without the write lock.
-    static func anyDue(atOrBefore stamp: String, in reader: StoreReader) throws -> Bool {
-        try !reader.fetchAll(Deadline.filter(Deadline.Columns.dueAt <= stamp).limit(1)).isEmpty
+    /// Whether any deadline has passed at `now`, read without the write lock.
+    static func anyDue(at now: Date, in reader: StoreReader) throws -> Bool {
+        try !reader.fetchAll(passed(at: now).limit(1)).isEmpty
+    }
+
+    private static func passed(at now: Date) -> QueryInterfaceRequest<Deadline> {
+        Deadline.filter(Deadline.Columns.dueAt <= Timestamp.format(now))
     }
 
     static func clear(orderId: String, in transaction: StoreTransaction) throws {
