@@ -11,6 +11,8 @@
 #
 # Environment:
 #   BENCH_SKIP_BUILD=1   use .build/release as it is
+#   BENCH_BIN=DIR        take the binaries from DIR instead of .build/release (with
+#                        BENCH_SKIP_BUILD=1: e.g. two builds copied aside and run in turns)
 #   BENCH_KEEP=1         keep the temporary directory (logs, stores, broker log)
 #   PROFILE_DIR=DIR      after the run, profile each service under a load run of its own
 #                        (perf record -g, from Debian's linux-perf) and write DIR/<service>.txt:
@@ -39,7 +41,7 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
         swift build -c release --product "$product"
     done
 fi
-BIN="$ROOT/.build/release"
+BIN="${BENCH_BIN:-$ROOT/.build/release}"
 for product in "${SERVICES[@]}" saga-load; do
     [ -x "$BIN/$product" ] || die "$BIN/$product is missing (run without BENCH_SKIP_BUILD)"
 done
