@@ -11,8 +11,8 @@
 #
 # Environment:
 #   BENCH_SKIP_BUILD=1   use .build/release as it is
-#   BENCH_BIN=DIR        take the binaries from DIR instead of .build/release (with
-#                        BENCH_SKIP_BUILD=1: e.g. two builds copied aside and run in turns)
+#   BENCH_BIN=DIR        take the binaries from DIR instead of .build/release, and build
+#                        nothing (e.g. two builds copied aside and run in turns)
 #   BENCH_KEEP=1         keep the temporary directory (logs, stores, broker log)
 #   PROFILE_DIR=DIR      after the run, profile each service under a load run of its own
 #                        (perf record -g, from Debian's linux-perf) and write DIR/<service>.txt:
@@ -35,7 +35,7 @@ die() { echo "saga-bench: error: $*" >&2; exit 1; }
 # Build
 # ---------------------------------------------------------------------------------------------
 cd "$ROOT"
-if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] && [ -z "${BENCH_BIN:-}" ]; then
     for product in "${SERVICES[@]}" saga-load; do
         say "swift build -c release --product $product"
         swift build -c release --product "$product"
@@ -43,7 +43,7 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
 fi
 BIN="${BENCH_BIN:-$ROOT/.build/release}"
 for product in "${SERVICES[@]}" saga-load; do
-    [ -x "$BIN/$product" ] || die "$BIN/$product is missing (run without BENCH_SKIP_BUILD)"
+    [ -x "$BIN/$product" ] || die "$BIN/$product is missing (run without BENCH_SKIP_BUILD and BENCH_BIN to build it)"
 done
 
 # ---------------------------------------------------------------------------------------------
